@@ -1,0 +1,113 @@
+// The intermediate model: what nginx must do, in nginx's terms (servers, locations, upstreams), with every
+// value validated. Built from a Snapshot by build/, turned into text by render/. No Kubernetes types here
+// beyond ObjectRef, which says where each piece came from.
+import type { ObjectRef, PathType } from './kube.js';
+import type { ProxySettings } from './settings.js';
+
+export interface NginxModel {
+  readonly settings: ProxySettings;
+  /** Name-based virtual hosts, sorted by host. */
+  readonly servers: readonly VirtualServer[];
+  /** The catch-all server: rules without host, the default backend, else 404. */
+  readonly defaultServer: DefaultServer;
+  /** One per (namespace, Service, port), sorted by name; never one per path (nginx parses those quadratically). */
+  readonly upstreams: readonly Upstream[];
+  /** Certificates from TLS Secrets, sorted by name. */
+  readonly certificates: readonly TlsCertificate[];
+}
+
+export interface VirtualServer {
+  /** Lower-case DNS name, or `*.` followed by one (a wildcard matching exactly one label). */
+  readonly host: string;
+  /** Undefined: plain HTTP only. */
+  readonly tls: TlsBinding | undefined;
+  /** Sorted for nginx: exact matches first, then prefixes, each by path. */
+  readonly locations: readonly Location[];
+}
+
+export interface DefaultServer {
+  readonly locations: readonly Location[];
+}
+
+/** Which certificate a TLS server presents: a Secret's (by TlsCertificate.name) or the default one. */
+export type TlsBinding = { readonly kind: 'secret'; readonly certificate: string } | { readonly kind: 'default' };
+
+export interface Location {
+  /** `=` exact, `` prefix (nginx picks the longest). */
+  readonly modifier: '=' | '';
+  readonly path: string;
+  readonly action: LocationAction;
+  /** Answer plain-HTTP requests with a 308 to HTTPS. */
+  readonly sslRedirect: boolean;
+  /** The Ingress path this location serves; undefined for the built-in 404. */
+  readonly route: Route | undefined;
+}
+
+export type LocationAction =
+  | { readonly kind: 'proxy'; readonly upstream: string }
+  | { readonly kind: 'status'; readonly code: 404 | 503 };
+
+/** Where a location came from, for explain and diagnostics. */
+export interface Route {
+  readonly ingress: ObjectRef;
+  /** `spec.rules[0].http.paths[1]` or `spec.defaultBackend`. */
+  readonly field: string;
+  readonly host: string | undefined;
+  readonly path: string;
+  readonly pathType: PathType | 'DefaultBackend';
+  readonly service: string;
+  readonly servicePort: string;
+}
+
+export interface Upstream {
+  /** `namespace_service_port`: `_` appears in none of the three, so names never collide. */
+  readonly name: string;
+  readonly service: ObjectRef;
+  readonly servicePort: string;
+  /** Ready endpoints, sorted and without duplicates; may be empty (the paths then answer 503). */
+  readonly endpoints: readonly UpstreamEndpoint[];
+  /** `client-ip`: from Service sessionAffinity ClientIP. */
+  readonly affinity: 'none' | 'client-ip';
+}
+
+export interface UpstreamEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface TlsCertificate {
+  /** File stem, `namespace_secret`. */
+  readonly name: string;
+  readonly secret: ObjectRef;
+  readonly subjectAltNames: readonly string[];
+  readonly notAfter: string;
+  readonly fingerprint256: string;
+  readonly material: KeyMaterial;
+}
+
+/** PEM text of a certificate chain and its key. Serializes and inspects as redacted: key material is never logged. */
+export class KeyMaterial {
+  readonly #certificatePem: string;
+  readonly #keyPem: string;
+
+  constructor(certificatePem: string, keyPem: string) {
+    this.#certificatePem = certificatePem;
+    this.#keyPem = keyPem;
+  }
+
+  get certificatePem(): string {
+    return this.#certificatePem;
+  }
+
+  get keyPem(): string {
+    return this.#keyPem;
+  }
+
+  toJSON(): string {
+    return '[redacted]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'KeyMaterial [redacted]';
+  }
+}
