@@ -1,0 +1,60 @@
+// Step 6 of the build: Kubernetes path matches become nginx locations.
+//   Exact /p   → `location = /p`
+//   Prefix /   → `location /`
+//   Prefix /p  → `location = /p` and `location /p/`: element-wise, so /p matches /p and /p/x but never /px.
+// nginx then does what the Ingress spec asks: an exact location beats every prefix, the longest prefix wins.
+import type { Location, LocationAction, Route } from '../model/nginx-model.js';
+import { compareText } from '../model/diagnostic.js';
+import type { PathRoute } from './collect-routes.js';
+import type { BackendResolution } from './resolve-backends.js';
+
+export interface LocationOptions {
+  readonly sslRedirect: boolean;
+  readonly resolve: (route: PathRoute) => BackendResolution;
+}
+
+/** The locations of one server, sorted (exact first, then prefixes, each by path), with a 404 root when no route has one. */
+export function buildLocations(routes: readonly PathRoute[], options: LocationOptions): Location[] {
+  const byKey = new Map<string, Location & { readonly isFromExact: boolean }>();
+  const put = (location: Location, isFromExact: boolean): void => {
+    const key = `${location.modifier} ${location.path}`;
+    const existing = byKey.get(key);
+    // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule);
+    // otherwise routes arrive oldest first and the first one stays.
+    if (existing === undefined || (isFromExact && !existing.isFromExact)) byKey.set(key, { ...location, isFromExact });
+  };
+
+  for (const route of routes) {
+    const resolution = options.resolve(route);
+    const base = { action: actionOf(resolution), sslRedirect: options.sslRedirect, route: describeRoute(route) };
+    if (route.match === 'exact') put({ ...base, modifier: '=', path: route.path }, true);
+    else if (route.path === '/') put({ ...base, modifier: '', path: '/' }, false);
+    else {
+      put({ ...base, modifier: '=', path: route.path }, false);
+      put({ ...base, modifier: '', path: `${route.path}/` }, false);
+    }
+  }
+  if (!byKey.has(' /')) {
+    put({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect: options.sslRedirect, route: undefined }, false);
+  }
+  return [...byKey.values()]
+    .map(({ isFromExact: _, ...location }) => location)
+    .sort((a, b) => compareText(b.modifier, a.modifier) || compareText(a.path, b.path));
+}
+
+function actionOf(resolution: BackendResolution): LocationAction {
+  return resolution.upstream === undefined ? { kind: 'status', code: 503 } : { kind: 'proxy', upstream: resolution.upstream.name };
+}
+
+function describeRoute(route: PathRoute): Route {
+  const port = 'number' in route.backend.port ? String(route.backend.port.number) : route.backend.port.name;
+  return {
+    ingress: { kind: 'Ingress', namespace: route.ingress.metadata.namespace, name: route.ingress.metadata.name },
+    field: route.field,
+    host: route.host === '' ? undefined : route.host,
+    path: route.path,
+    pathType: route.pathType,
+    service: route.backend.serviceName,
+    servicePort: port,
+  };
+}

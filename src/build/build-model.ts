@@ -1,0 +1,83 @@
+// The build: Snapshot → NginxModel + Diagnostics, as a short list of pure steps (each in its own module).
+import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.js';
+import { keyOf, refOf } from '../model/kube.js';
+import type { NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
+import type { ClassSettings } from '../model/settings.js';
+import type { Snapshot } from '../model/snapshot.js';
+import { bindTls } from './bind-tls.js';
+import { buildLocations } from './build-locations.js';
+import { collectRoutes, type PathRoute } from './collect-routes.js';
+import { compareIngressAge } from './ingress-order.js';
+import { readSettings, type SettingsSource } from './read-settings.js';
+import { makeBackendResolver, type BackendResolution } from './resolve-backends.js';
+import { selectIngresses } from './select-ingresses.js';
+import { validateIngress } from './validate-ingress.js';
+
+export interface BuildOptions {
+  readonly classes: ClassSettings;
+  readonly settingsSource: SettingsSource;
+  /** The clock for certificate expiry; injected so builds are reproducible. */
+  readonly now: Date;
+}
+
+export interface BuildResult {
+  readonly model: NginxModel;
+  /** Sorted by object, then field. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const { settings, diagnostics: settingProblems } = readSettings(snapshot.configMaps, options.settingsSource);
+  diagnostics.push(...settingProblems);
+
+  const selection = selectIngresses(snapshot.ingresses, snapshot.ingressClasses, options.classes);
+  diagnostics.push(...selection.diagnostics);
+  const ingresses = selection.selected
+    .filter((ingress) => {
+      const problems = validateIngress(ingress);
+      diagnostics.push(...problems);
+      return problems.length === 0;
+    })
+    .sort(compareIngressAge);
+
+  const routes = collectRoutes(ingresses);
+  diagnostics.push(...routes.diagnostics);
+
+  const servedHosts = new Set([...routes.byHost.keys()].filter((host) => host !== ''));
+  const tls = bindTls(ingresses, snapshot.secrets, servedHosts, options.now);
+  diagnostics.push(...tls.diagnostics);
+
+  const resolver = makeBackendResolver(snapshot);
+  const upstreams = new Map<string, Upstream>();
+  const reported = new Set<string>();
+  const resolve = (route: PathRoute): BackendResolution => {
+    const resolution = resolver(route.ingress.metadata.namespace, route.backend);
+    if (resolution.upstream !== undefined) upstreams.set(resolution.upstream.name, resolution.upstream);
+    const problem = resolution.problem;
+    const reportKey = `${keyOf(route.ingress.metadata)} ${problem?.message}`;
+    if (problem !== undefined && !reported.has(reportKey)) {
+      reported.add(reportKey);
+      diagnostics.push({ ...problem, object: refOf(route.ingress), field: `${route.field}${route.pathType === 'DefaultBackend' ? '' : '.backend'}` });
+    }
+    return resolution;
+  };
+
+  const servers: VirtualServer[] = [...servedHosts].sort().map((host) => {
+    const binding = tls.byHost.get(host);
+    const sslRedirect = binding !== undefined && settings.sslRedirect;
+    return { host, tls: binding, locations: buildLocations(routes.byHost.get(host) ?? [], { sslRedirect, resolve }) };
+  });
+  const defaultServer = { locations: buildLocations(routes.byHost.get('') ?? [], { sslRedirect: false, resolve }) };
+
+  return {
+    model: {
+      settings,
+      servers,
+      defaultServer,
+      upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
+      certificates: tls.certificates,
+    },
+    diagnostics: diagnostics.sort(compareDiagnostics),
+  };
+}

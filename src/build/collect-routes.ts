@@ -1,0 +1,116 @@
+// Step 3 of the build: every (host, path) an Ingress asks for, merged across Ingresses. On a true conflict
+// (same host, same match and path) the oldest Ingress keeps the route and the other gets a diagnostic.
+import type { Diagnostic } from '../model/diagnostic.js';
+import { keyOf, refOf, type Ingress, type IngressBackend, type PathType } from '../model/kube.js';
+
+/** One Ingress path, in Kubernetes terms, with the match it means. */
+export interface PathRoute {
+  readonly ingress: Ingress;
+  readonly field: string;
+  /** Lower-cased; empty for rules without host (served by the catch-all server). */
+  readonly host: string;
+  readonly match: 'exact' | 'prefix';
+  /** For prefixes, without trailing slashes (`/` stays `/`): `/foo` and `/foo/` mean the same. */
+  readonly path: string;
+  readonly pathType: PathType | 'DefaultBackend';
+  readonly backend: IngressBackend;
+}
+
+export interface RouteTable {
+  /** Routes by host, in Ingress age order; `''` is the catch-all host. */
+  readonly byHost: ReadonlyMap<string, readonly PathRoute[]>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** `ingresses` must be sorted oldest first (compareIngressAge). */
+export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
+  const byHost = new Map<string, PathRoute[]>();
+  const taken = new Map<string, PathRoute>();
+  const diagnostics: Diagnostic[] = [];
+
+  const add = (route: PathRoute): void => {
+    const key = `${route.host}\n${route.match}\n${route.path}`;
+    const winner = taken.get(key);
+    if (winner !== undefined) {
+      // The same default backend declared twice changes nothing: no need to warn.
+      const isRepeat = route.pathType === 'DefaultBackend' && isSameService(route, winner);
+      if (!isRepeat) diagnostics.push(conflict(route, winner));
+      return;
+    }
+    taken.set(key, route);
+    let routes = byHost.get(route.host);
+    if (routes === undefined) byHost.set(route.host, (routes = []));
+    routes.push(route);
+  };
+
+  for (const ingress of ingresses) {
+    ingress.rules.forEach((rule, i) => {
+      const host = rule.host?.toLowerCase() ?? '';
+      rule.paths.forEach((path, j) => {
+        const field = `spec.rules[${i}].http.paths[${j}]`;
+        if (path.backend === undefined) {
+          diagnostics.push({
+            severity: 'warning',
+            code: 'UNSUPPORTED_BACKEND',
+            object: refOf(ingress),
+            field: `${field}.backend`,
+            message: 'resource backends are not supported; this path is not served',
+          });
+          return;
+        }
+        const match = path.pathType === 'Exact' ? 'exact' : 'prefix';
+        const written = path.path ?? '/';
+        add({ ingress, field, host, match, path: match === 'exact' ? written : trimTrailingSlashes(written), pathType: path.pathType, backend: path.backend });
+      });
+    });
+  }
+  addDefaultBackends(ingresses, byHost, add);
+  return { byHost, diagnostics };
+}
+
+/**
+ * spec.defaultBackend answers what no rule matches: on the catch-all server (the oldest Ingress that has
+ * one wins), and on each host of its own rules where no rule serves the root path (as ingress-nginx does).
+ */
+function addDefaultBackends(ingresses: readonly Ingress[], byHost: Map<string, PathRoute[]>, add: (route: PathRoute) => void): void {
+  const hostsWithRootRule = new Set(
+    [...byHost].filter(([, routes]) => routes.some((r) => r.match === 'prefix' && r.path === '/')).map(([host]) => host),
+  );
+  for (const ingress of ingresses) {
+    const backend = ingress.defaultBackend;
+    if (backend === undefined) continue;
+    const hosts = new Set(['', ...ingress.rules.map((rule) => rule.host?.toLowerCase() ?? '')]);
+    for (const host of hosts) {
+      if (!hostsWithRootRule.has(host)) {
+        add({ ingress, field: 'spec.defaultBackend', host, match: 'prefix', path: '/', pathType: 'DefaultBackend', backend });
+      }
+    }
+  }
+}
+
+function conflict(loser: PathRoute, winner: PathRoute): Diagnostic {
+  const where = loser.host === '' ? 'rules without host' : `host ${loser.host}`;
+  const what = loser.pathType === 'DefaultBackend' ? 'the default backend' : `path ${loser.path} (${loser.pathType})`;
+  const owner =
+    winner.ingress === loser.ingress ? `an earlier entry of this Ingress (${winner.field})` : `Ingress ${keyOf(winner.ingress.metadata)} (older)`;
+  return {
+    severity: 'warning',
+    code: loser.pathType === 'DefaultBackend' ? 'DEFAULT_BACKEND_CONFLICT' : 'PATH_CONFLICT',
+    object: refOf(loser.ingress),
+    field: loser.field,
+    message: `${what} on ${where} is already served by ${owner}; this one is ignored`,
+  };
+}
+
+function isSameService(a: PathRoute, b: PathRoute): boolean {
+  return (
+    a.ingress.metadata.namespace === b.ingress.metadata.namespace &&
+    a.backend.serviceName === b.backend.serviceName &&
+    JSON.stringify(a.backend.port) === JSON.stringify(b.backend.port)
+  );
+}
+
+function trimTrailingSlashes(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}

@@ -1,0 +1,53 @@
+// Step 2 of the build: reject an Ingress whose names, hosts or paths fall outside the closed grammars.
+// A rejected Ingress drops out alone; every other Ingress is still served.
+import type { Diagnostic } from '../model/diagnostic.js';
+import { refOf, type Ingress, type IngressBackend } from '../model/kube.js';
+import { isDnsLabel, isDnsSubdomain, isHost, isPortName, pathProblem } from './grammar.js';
+
+/** Every reason this Ingress cannot be served; empty when it is valid. */
+export function validateIngress(ingress: Ingress): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const reject = (code: Diagnostic['code'], field: string, message: string): void => {
+    problems.push({ severity: 'error', code, object: refOf(ingress), field, message: `rejected: ${message}` });
+  };
+
+  const { namespace, name } = ingress.metadata;
+  if (!isDnsLabel(namespace)) reject('INVALID_OBJECT', 'metadata.namespace', 'the namespace is not a DNS label');
+  if (!isDnsSubdomain(name)) reject('INVALID_OBJECT', 'metadata.name', 'the name is not a DNS subdomain');
+
+  const checkBackend = (backend: IngressBackend | undefined, field: string): void => {
+    if (backend === undefined) return;
+    if (!isDnsLabel(backend.serviceName)) reject('INVALID_BACKEND', `${field}.service.name`, 'the Service name is not a DNS label');
+    if ('number' in backend.port) {
+      if (!Number.isInteger(backend.port.number) || backend.port.number < 1 || backend.port.number > 65535) {
+        reject('INVALID_BACKEND', `${field}.service.port.number`, 'the port number is not between 1 and 65535');
+      }
+    } else if (!isPortName(backend.port.name)) {
+      reject('INVALID_BACKEND', `${field}.service.port.name`, 'the port name is not a valid port name');
+    }
+  };
+
+  checkBackend(ingress.defaultBackend, 'spec.defaultBackend');
+  ingress.rules.forEach((rule, i) => {
+    if (rule.host !== undefined && !isHost(rule.host.toLowerCase())) {
+      reject('INVALID_HOST', `spec.rules[${i}].host`, 'the host is not a DNS name (a leading "*." is allowed)');
+    }
+    rule.paths.forEach((path, j) => {
+      const field = `spec.rules[${i}].http.paths[${j}]`;
+      if (path.path !== undefined) {
+        const problem = pathProblem(path.path);
+        if (problem !== undefined) reject('INVALID_PATH', `${field}.path`, `the path ${problem}`);
+      }
+      checkBackend(path.backend, `${field}.backend`);
+    });
+  });
+  ingress.tls.forEach((tls, i) => {
+    tls.hosts.forEach((host, j) => {
+      if (!isHost(host.toLowerCase())) reject('INVALID_HOST', `spec.tls[${i}].hosts[${j}]`, 'the TLS host is not a DNS name');
+    });
+    if (tls.secretName !== undefined && !isDnsSubdomain(tls.secretName)) {
+      reject('INVALID_OBJECT', `spec.tls[${i}].secretName`, 'the Secret name is not a DNS subdomain');
+    }
+  });
+  return problems;
+}

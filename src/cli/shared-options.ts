@@ -1,0 +1,73 @@
+// Options shared by render, lint and explain, and how they become build and render settings.
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CompileOptions } from '../pipeline/compile.js';
+import { defaultClassSettings } from '../model/settings.js';
+
+export interface SharedOptions {
+  readonly file: string[];
+  readonly ingressClass: string;
+  readonly controllerClass: string;
+  readonly watchIngressWithoutClass: boolean;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly listenAddress: string | undefined;
+  readonly runtimeDir: string;
+  readonly configmap: string;
+}
+
+export const DEFAULT_RUNTIME_DIR = resolve(tmpdir(), 'portico');
+
+export function addSharedOptions(command: Command): Command {
+  return command
+    .requiredOption('-f, --file <path>', 'a YAML/JSON manifest file or directory (repeatable)', collect, [])
+    .option('--ingress-class <name>', 'the IngressClass name to serve', defaultClassSettings.ingressClass)
+    .option('--controller-class <value>', 'the spec.controller of IngressClasses to serve', defaultClassSettings.controllerClass)
+    .option('--watch-ingress-without-class', 'also serve Ingresses that name no class', false)
+    .option('--http-port <n>', 'the port nginx listens on for HTTP', parsePort, 80)
+    .option('--https-port <n>', 'the port nginx listens on for HTTPS', parsePort, 443)
+    .option('--listen-address <addr>', 'the address nginx listens on (default: every address)', parseAddress)
+    .option('--runtime-dir <dir>', 'where certificates, pid, logs and temp files live', DEFAULT_RUNTIME_DIR)
+    .option('--configmap <[namespace/]name>', 'the ConfigMap with controller settings', 'portico');
+}
+
+export function compileOptionsOf(options: SharedOptions, now: Date = new Date()): CompileOptions {
+  const [namespace, name] = options.configmap.includes('/') ? options.configmap.split('/', 2) : [undefined, options.configmap];
+  return {
+    classes: {
+      ingressClass: options.ingressClass,
+      controllerClass: options.controllerClass,
+      watchIngressWithoutClass: options.watchIngressWithoutClass,
+    },
+    settingsSource: { namespace, name: name ?? options.configmap },
+    now,
+    render: {
+      runtimeDir: resolve(options.runtimeDir),
+      httpPort: options.httpPort,
+      httpsPort: options.httpsPort,
+      listenAddress: options.listenAddress,
+    },
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^[0-9]+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return port;
+}
+
+function parseAddress(value: string): string {
+  if (isIP(value) === 0) throw new InvalidArgumentError('expected an IPv4 or IPv6 address');
+  return value;
+}
+
+export function parseFormat(value: string): 'text' | 'json' {
+  if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('expected "text" or "json"');
+  return value;
+}

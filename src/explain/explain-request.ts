@@ -1,0 +1,94 @@
+// explain: which server and location of the model answer a URL, and why, using nginx's own selection
+// rules (exact server name, then one-label wildcard, then the default server; exact location, then the
+// longest prefix). Pure, so it is also the oracle the routing tests compare real nginx against.
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { Location, NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
+
+export interface RequestTarget {
+  readonly scheme: 'http' | 'https';
+  /** Lower-cased, without port. */
+  readonly host: string;
+  /** Decoded, as nginx matches it. */
+  readonly path: string;
+}
+
+export interface Explanation {
+  readonly request: RequestTarget;
+  readonly server: { readonly kind: 'exact' | 'wildcard' | 'default'; readonly host: string };
+  readonly location: { readonly modifier: '=' | ''; readonly path: string } | undefined;
+  readonly route: Location['route'];
+  readonly upstream: Upstream | undefined;
+  readonly outcome:
+    | { readonly kind: 'proxy'; readonly endpoints: readonly string[] }
+    | { readonly kind: 'redirect'; readonly status: 308; readonly location: string }
+    | { readonly kind: 'status'; readonly status: number };
+  readonly reason: string;
+  /** Diagnostics about the Ingress that serves the request. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Parses a URL as a client would send it; throws on anything that is not an http(s) URL. */
+export function parseRequestTarget(url: string): RequestTarget {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`not an http(s) URL: ${url}`);
+  const path = decodeURIComponent(parsed.pathname).replace(/\/{2,}/g, '/');
+  return { scheme: parsed.protocol === 'https:' ? 'https' : 'http', host: parsed.hostname.toLowerCase(), path };
+}
+
+export function selectServer(model: NginxModel, host: string): { kind: 'exact' | 'wildcard' | 'default'; server: VirtualServer | undefined } {
+  const exact = model.servers.find((s) => s.host === host);
+  if (exact !== undefined) return { kind: 'exact', server: exact };
+  const dot = host.indexOf('.');
+  if (dot > 0) {
+    const wildcard = model.servers.find((s) => s.host === `*${host.slice(dot)}`);
+    if (wildcard !== undefined) return { kind: 'wildcard', server: wildcard };
+  }
+  return { kind: 'default', server: undefined };
+}
+
+export function selectLocation(locations: readonly Location[], path: string): Location | undefined {
+  const exact = locations.find((l) => l.modifier === '=' && l.path === path);
+  if (exact !== undefined) return exact;
+  let best: Location | undefined;
+  for (const location of locations) {
+    if (location.modifier === '' && path.startsWith(location.path) && (best === undefined || location.path.length > best.path.length)) {
+      best = location;
+    }
+  }
+  return best;
+}
+
+export function explainRequest(model: NginxModel, diagnostics: readonly Diagnostic[], request: RequestTarget): Explanation {
+  const selected = selectServer(model, request.host);
+  const locations = selected.server?.locations ?? model.defaultServer.locations;
+  const location = selectLocation(locations, request.path);
+  const route = location?.route;
+  const related = route === undefined ? [] : diagnostics.filter((d) => d.object.kind === 'Ingress' && d.object.namespace === route.ingress.namespace && d.object.name === route.ingress.name);
+  const base = {
+    request,
+    server: { kind: selected.kind, host: selected.server?.host ?? '_' },
+    location: location === undefined ? undefined : { modifier: location.modifier, path: location.path },
+    route,
+    diagnostics: related,
+  };
+  if (location === undefined) return { ...base, upstream: undefined, outcome: { kind: 'status', status: 404 }, reason: 'no location matches' };
+  if (location.sslRedirect && request.scheme === 'http') {
+    return {
+      ...base,
+      upstream: undefined,
+      outcome: { kind: 'redirect', status: 308, location: `https://${request.host}${request.path}` },
+      reason: 'the host has TLS, so plain HTTP is redirected to HTTPS',
+    };
+  }
+  const action = location.action;
+  if (action.kind === 'status') {
+    const reason = action.code === 404 ? 'no Ingress path matches on this server' : 'the backend Service is unavailable';
+    return { ...base, upstream: undefined, outcome: { kind: 'status', status: action.code }, reason };
+  }
+  const upstream = model.upstreams.find((u) => u.name === action.upstream);
+  const endpoints = (upstream?.endpoints ?? []).map((e) => (e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`));
+  if (endpoints.length === 0) {
+    return { ...base, upstream, outcome: { kind: 'status', status: 503 }, reason: 'the Service has no ready endpoint' };
+  }
+  return { ...base, upstream, outcome: { kind: 'proxy', endpoints }, reason: 'proxied to the Service endpoints' };
+}

@@ -1,0 +1,26 @@
+// The one way a value becomes an nginx token. Every value that reaches nginx.conf, user-written or not,
+// goes through here (the builder has already validated user values; this is the second wall).
+
+/** Characters nginx cannot carry safely inside a quoted token: control characters and DEL. */
+const unsafe = /[\u0000-\u001f\u007f]/;
+
+export class UnquotableValueError extends Error {}
+
+/**
+ * A double-quoted nginx string: `\` and `"` escaped, so `;`, `{`, `}`, `#` and spaces stay literal.
+ * `$` is refused: in directives that take variables nginx would expand it, and no literal needs one.
+ */
+export function quote(value: string): string {
+  if (value.includes('$')) throw new UnquotableValueError(`refusing to quote a value containing "$": ${JSON.stringify(value)}`);
+  return quoteText(value);
+}
+
+/** Like quote, but for a regular expression (where `$` is an anchor, never a variable). */
+export function quoteRegex(pattern: string): string {
+  return quoteText(pattern);
+}
+
+function quoteText(value: string): string {
+  if (unsafe.test(value)) throw new UnquotableValueError(`refusing to quote a value containing a control character: ${JSON.stringify(value)}`);
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}

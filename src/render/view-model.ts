@@ -1,0 +1,133 @@
+// NginxModel → the view the templates print: every value already an nginx token, every choice already made,
+// so the templates hold no logic. This is also where the upstream mode lives: static `server` lines today;
+// a Lua-balanced mode would change only this file and the upstream template, never the build.
+import type { Location, NginxModel, TlsBinding, Upstream } from '../model/nginx-model.js';
+import { quote, quoteRegex } from './quote.js';
+import { DEFAULT_CERTIFICATE, type RuntimeLayout } from './runtime-layout.js';
+
+export interface ListenOptions {
+  /** An IPv4/IPv6 address, or undefined for every address. */
+  readonly listenAddress: string | undefined;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+}
+
+export interface ConfigView {
+  readonly pidFile: string;
+  readonly errorLog: string;
+  readonly accessLog: string;
+  readonly tempPaths: readonly { readonly directive: string; readonly path: string }[];
+  readonly serverNamesHashBucketSize: number;
+  readonly serverNamesHashMaxSize: number;
+  readonly proxy: {
+    readonly connectTimeout: string;
+    readonly readTimeout: string;
+    readonly sendTimeout: string;
+    readonly bodySize: string;
+  };
+  readonly upstreams: readonly UpstreamView[];
+  readonly defaultServer: ServerView;
+  readonly servers: readonly ServerView[];
+}
+
+export interface UpstreamView {
+  readonly name: string;
+  readonly balancing: string | undefined;
+  readonly servers: readonly string[];
+  readonly keepalive: number;
+}
+
+export interface ServerView {
+  readonly listens: readonly string[];
+  readonly serverName: string;
+  readonly certificate: { readonly certificateFile: string; readonly keyFile: string } | undefined;
+  readonly locations: readonly LocationView[];
+}
+
+export interface LocationView {
+  readonly match: string;
+  /** `return 308 …` target for plain-HTTP requests, when the location redirects them. */
+  readonly httpsRedirect: string | undefined;
+  readonly proxyPass: string | undefined;
+  readonly status: number | undefined;
+}
+
+export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: ListenOptions): ConfigView {
+  const servable = new Set(model.upstreams.filter((u) => u.endpoints.length > 0).map((u) => u.name));
+  const redirectTarget = listen.httpsPort === 443 ? 'https://$host$request_uri' : `https://$host:${listen.httpsPort}$request_uri`;
+  const location = (l: Location): LocationView => toLocationView(l, servable, redirectTarget);
+  const address = listen.listenAddress === undefined ? '' : `${formatAddress(listen.listenAddress)}:`;
+  const http = `${address}${listen.httpPort}`;
+  const https = `${address}${listen.httpsPort} ssl`;
+  const longestHost = Math.max(0, ...model.servers.map((s) => serverName(s.host).length));
+
+  return {
+    pidFile: quote(layout.pidFile),
+    errorLog: quote(layout.errorLog),
+    accessLog: quote(layout.accessLog),
+    tempPaths: (['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'] as const).map((kind) => ({
+      directive: `${kind}_temp_path`,
+      path: quote(layout.tempDir(kind)),
+    })),
+    serverNamesHashBucketSize: nextPowerOfTwo(Math.max(64, longestHost + 16)),
+    serverNamesHashMaxSize: nextPowerOfTwo(Math.max(512, model.servers.length * 2)),
+    proxy: {
+      connectTimeout: `${model.settings.connectTimeoutSeconds}s`,
+      readTimeout: `${model.settings.readTimeoutSeconds}s`,
+      sendTimeout: `${model.settings.sendTimeoutSeconds}s`,
+      bodySize: quote(model.settings.bodySize),
+    },
+    upstreams: model.upstreams.filter((u) => servable.has(u.name)).map((u) => toUpstreamView(u, model.settings.upstreamKeepaliveConnections)),
+    defaultServer: {
+      listens: [`${http} default_server`, `${https} default_server`],
+      serverName: '_',
+      certificate: certificateFiles({ kind: 'default' }, layout),
+      locations: model.defaultServer.locations.map(location),
+    },
+    servers: model.servers.map((server) => ({
+      listens: server.tls === undefined ? [http] : [http, https],
+      serverName: serverName(server.host),
+      certificate: server.tls === undefined ? undefined : certificateFiles(server.tls, layout),
+      locations: server.locations.map(location),
+    })),
+  };
+}
+
+function toLocationView(location: Location, servable: ReadonlySet<string>, redirectTarget: string): LocationView {
+  const match = location.modifier === '=' ? `= ${quote(location.path)}` : quote(location.path);
+  const httpsRedirect = location.sslRedirect ? redirectTarget : undefined;
+  const action = location.action;
+  if (action.kind === 'proxy' && servable.has(action.upstream)) {
+    return { match, httpsRedirect, proxyPass: `http://${action.upstream}`, status: undefined };
+  }
+  // An upstream with no ready endpoint: nginx would answer 502; Kubernetes users expect 503.
+  return { match, httpsRedirect, proxyPass: undefined, status: action.kind === 'status' ? action.code : 503 };
+}
+
+function toUpstreamView(upstream: Upstream, keepalive: number): UpstreamView {
+  return {
+    name: upstream.name,
+    balancing: upstream.affinity === 'client-ip' ? 'hash $remote_addr consistent' : undefined,
+    servers: upstream.endpoints.map((e) => `${formatAddress(e.address)}:${e.port}`),
+    keepalive,
+  };
+}
+
+/** Exact hosts are plain names; `*.example.com` must match exactly one label, which only a regex says in nginx. */
+function serverName(host: string): string {
+  if (!host.startsWith('*.')) return quote(host);
+  return quoteRegex(`~^[^.]+${host.slice(1).replaceAll('.', '\\.')}$`);
+}
+
+function certificateFiles(binding: TlsBinding, layout: RuntimeLayout): ServerView['certificate'] {
+  const name = binding.kind === 'default' ? DEFAULT_CERTIFICATE : binding.certificate;
+  return { certificateFile: quote(layout.certificateFile(name)), keyFile: quote(layout.keyFile(name)) };
+}
+
+function formatAddress(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function nextPowerOfTwo(n: number): number {
+  return 2 ** Math.ceil(Math.log2(n));
+}

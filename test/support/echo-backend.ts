@@ -1,0 +1,216 @@
+// Loopback HTTP backends for integration tests: answer every request with JSON saying who answered and
+// what arrived, record it, and complete WebSocket upgrades with an echo so tests can prove proxying works.
+import { createHash, randomFillSync } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+/** One request as the backend saw it. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  /** Header names lower-cased, as node:http gives them. */
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  /** The peer's address: for proxied requests, the address nginx connected from. */
+  readonly remoteAddress: string;
+  /** True for a WebSocket upgrade, which gets a 101 and an echo instead of the JSON answer. */
+  readonly isUpgrade: boolean;
+}
+
+/** The JSON body every plain HTTP request gets back (with status 200). */
+export interface EchoResponse {
+  readonly backend: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** A running echo backend. */
+export interface EchoBackend {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every request received so far, oldest first. */
+  readonly requests: RecordedRequest[];
+  /** Stops listening and destroys open sockets (keep-alive and upgraded ones), so tests end promptly. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link startEchoBackend}. */
+export interface EchoBackendOptions {
+  /** Defaults to 127.0.0.1; any 127.0.0.x works on Linux, so several backends can share one port. */
+  readonly host?: string;
+  /** Defaults to 0 (the OS picks). */
+  readonly port?: number;
+}
+
+/** Starts an echo backend named `name`; the name is what tests assert to know which backend answered. */
+export async function startEchoBackend(name: string, options: EchoBackendOptions = {}): Promise<EchoBackend> {
+  const host = options.host ?? '127.0.0.1';
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      requests.push(recordRequest(request, Buffer.concat(chunks).toString('utf8'), false));
+      const answer: EchoResponse = {
+        backend: name,
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+      };
+      const body = JSON.stringify(answer);
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-echo-backend': name,
+      });
+      response.end(body);
+    });
+  });
+  // Track sockets ourselves: server.close() waits for keep-alive connections, and upgraded sockets
+  // leave node:http's bookkeeping entirely.
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    requests.push(recordRequest(request, '', true));
+    acceptWebSocket(name, request, socket, head);
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 0, exclusive: true }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error(`unexpected listen address ${String(address)}`));
+      else resolve(address.port);
+    });
+  });
+
+  return {
+    name,
+    host,
+    port,
+    requests,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+function recordRequest(request: IncomingMessage, body: string, isUpgrade: boolean): RecordedRequest {
+  return {
+    method: request.method ?? '',
+    url: request.url ?? '',
+    headers: request.headers,
+    body,
+    remoteAddress: request.socket.remoteAddress ?? '',
+    isUpgrade,
+  };
+}
+
+/** Completes the RFC 6455 handshake, then echoes every text or binary message back unchanged. */
+function acceptWebSocket(name: string, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => socket.destroy());
+  const key = request.headers['sec-websocket-key'];
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket' || typeof key !== 'string') {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\n' +
+      'Upgrade: websocket\r\n' +
+      'Connection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${webSocketAccept(key)}\r\n` +
+      `X-Echo-Backend: ${name}\r\n\r\n`,
+  );
+  let buffered = head;
+  const consume = (chunk: Buffer): void => {
+    buffered = Buffer.concat([buffered, chunk]);
+    for (let decoded = decodeWebSocketFrame(buffered); decoded; decoded = decodeWebSocketFrame(buffered)) {
+      buffered = decoded.rest;
+      const { opcode, payload } = decoded.frame;
+      if (opcode === 0x1 || opcode === 0x2) socket.write(encodeWebSocketFrame(opcode, payload, false));
+      else if (opcode === 0x9) socket.write(encodeWebSocketFrame(0xa, payload, false));
+      else if (opcode === 0x8) {
+        socket.end(encodeWebSocketFrame(0x8, payload, false));
+        return;
+      }
+    }
+  };
+  socket.on('data', consume);
+  consume(Buffer.alloc(0));
+}
+
+// The minimal RFC 6455 pieces below are shared with http-client's websocketEcho: single unfragmented
+// frames only, which is all a proxy test needs.
+
+const webSocketGuid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** The Sec-WebSocket-Accept value a server must answer for a given Sec-WebSocket-Key (RFC 6455 §4.2.2). */
+export function webSocketAccept(key: string): string {
+  return createHash('sha1').update(key + webSocketGuid).digest('base64');
+}
+
+/** One WebSocket frame: opcode (0x1 text, 0x2 binary, 0x8 close, 0x9 ping, 0xa pong) and unmasked payload. */
+export interface WebSocketFrame {
+  readonly opcode: number;
+  readonly payload: Buffer;
+}
+
+/** Encodes one final (FIN) frame; clients must mask (`masked: true`), servers must not. */
+export function encodeWebSocketFrame(opcode: number, payload: Buffer, masked: boolean): Buffer {
+  const length = payload.length;
+  const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
+  const header = Buffer.alloc(2 + lengthBytes + (masked ? 4 : 0));
+  header[0] = 0x80 | opcode;
+  const maskBit = masked ? 0x80 : 0;
+  if (lengthBytes === 0) header[1] = maskBit | length;
+  else if (lengthBytes === 2) {
+    header[1] = maskBit | 126;
+    header.writeUInt16BE(length, 2);
+  } else {
+    header[1] = maskBit | 127;
+    header.writeBigUInt64BE(BigInt(length), 2);
+  }
+  if (!masked) return Buffer.concat([header, payload]);
+  const mask = header.subarray(2 + lengthBytes);
+  randomFillSync(mask);
+  const body = Buffer.from(payload);
+  for (let i = 0; i < body.length; i++) body[i] = (body[i] ?? 0) ^ (mask[i % 4] ?? 0);
+  return Buffer.concat([header, body]);
+}
+
+/** Decodes the first complete frame in `buffer`, or returns undefined if more bytes are needed. */
+export function decodeWebSocketFrame(buffer: Buffer): { frame: WebSocketFrame; rest: Buffer } | undefined {
+  if (buffer.length < 2) return undefined;
+  const first = buffer[0] ?? 0;
+  const second = buffer[1] ?? 0;
+  const masked = (second & 0x80) !== 0;
+  let length = second & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (buffer.length < 4) return undefined;
+    length = buffer.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    if (buffer.length < 10) return undefined;
+    length = Number(buffer.readBigUInt64BE(2));
+    offset = 10;
+  }
+  const maskOffset = offset;
+  if (masked) offset += 4;
+  if (buffer.length < offset + length) return undefined;
+  const payload = Buffer.from(buffer.subarray(offset, offset + length));
+  if (masked) {
+    for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (buffer[maskOffset + (i % 4)] ?? 0);
+  }
+  return { frame: { opcode: first & 0x0f, payload }, rest: buffer.subarray(offset + length) };
+}
