@@ -37,9 +37,23 @@ export function buildLocations(routes: readonly PathRoute[], options: LocationOp
   if (!byKey.has(' /')) {
     put({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect: options.sslRedirect, route: undefined }, false);
   }
+  // nginx answers /p with a 301 to /p/ when a proxied location is named /p/ and none is named /p
+  // (auto_redirect). Only an Exact path ending in "/" leaves /p unnamed; pin /p to what would serve it.
+  for (const location of [...byKey.values()]) {
+    const bare = location.path.slice(0, -1);
+    if (location.modifier === '=' && location.path.endsWith('/') && bare !== '' && !byKey.has(`= ${bare}`)) {
+      const { isFromExact: _, ...fallback } = longestPrefix([...byKey.values()], bare);
+      put({ ...fallback, modifier: '=', path: bare }, false);
+    }
+  }
   return [...byKey.values()]
     .map(({ isFromExact: _, ...location }) => location)
     .sort((a, b) => compareText(b.modifier, a.modifier) || compareText(a.path, b.path));
+}
+
+function longestPrefix<T extends Location>(locations: readonly T[], path: string): T {
+  const candidates = locations.filter((l) => l.modifier === '' && path.startsWith(l.path));
+  return candidates.reduce((best, l) => (l.path.length > best.path.length ? l : best));
 }
 
 function actionOf(resolution: BackendResolution): LocationAction {

@@ -12,6 +12,8 @@ const reloadTimeoutMs = 10_000;
 /** How long a graceful stop (SIGQUIT) may take before we SIGKILL; open WebSockets would hold it forever. */
 const stopGraceMs = 3_000;
 const configTestTimeoutMs = 30_000;
+/** How long the log must stay quiet after an `[emerg]` before a reload counts as failed (see hasReloadFailed). */
+const reloadFailureQuietMs = 200;
 const pollIntervalMs = 20;
 
 /** An nginx master started by {@link startNginx}. */
@@ -51,7 +53,10 @@ export interface NginxConfigTest {
   readonly output: string;
 }
 
-/** The nginx to run: `$PORTICO_NGINX_BINARY`, else `nginx` on PATH, else /usr/sbin/nginx. */
+/**
+ * The nginx to run: `$PORTICO_NGINX_BINARY`, else `nginx` on PATH, else /usr/sbin/nginx. It must be
+ * 1.19.5 or newer (the harness passes `-e stderr`).
+ */
 export function nginxBinary(): string {
   const fromEnv = process.env['PORTICO_NGINX_BINARY'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
@@ -176,6 +181,8 @@ class NginxProcess implements RunningNginx {
     process.kill(masterPid, 'SIGHUP');
 
     const deadline = Date.now() + reloadTimeoutMs;
+    let lastLog = '';
+    let lastLogChangeAt = Date.now();
     for (;;) {
       if (this.exited) throw new Error(`nginx exited during reload:\n${await this.diagnostics()}`);
       const generation = await workerGeneration(masterPid);
@@ -183,7 +190,13 @@ class NginxProcess implements RunningNginx {
       const isOldStillAccepting = generation.current.some((pid) => previous.has(pid));
       if (hasNewWorkers && !isOldStillAccepting) break;
       const newLog = (await this.errorLog()).slice(logBefore);
-      if (newLog.includes('[emerg]')) throw new Error(`nginx refused the reload and keeps the old config:\n${newLog.trim()}`);
+      if (newLog !== lastLog) {
+        lastLog = newLog;
+        lastLogChangeAt = Date.now();
+      }
+      if (hasReloadFailed(newLog, Date.now() - lastLogChangeAt)) {
+        throw new Error(`nginx refused the reload and keeps the old config:\n${newLog.trim()}`);
+      }
       if (Date.now() > deadline) {
         throw new Error(`nginx did not start new workers within ${reloadTimeoutMs} ms of SIGHUP:\n${await this.diagnostics()}`);
       }
@@ -221,8 +234,14 @@ class NginxProcess implements RunningNginx {
 
   private async waitForExit(timeoutMs: number): Promise<boolean> {
     if (this.exited) return true;
-    const timeout = sleep(timeoutMs, false);
-    return Promise.race([this.exitedPromise.then(() => true), timeout]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolvePromise) => (timer = setTimeout(() => resolvePromise(false), timeoutMs)));
+    try {
+      return await Promise.race([this.exitedPromise.then(() => true), timeout]);
+    } finally {
+      // A pending timer would keep the test process alive after the last test.
+      clearTimeout(timer);
+    }
   }
 
   private async diagnostics(): Promise<string> {
@@ -231,6 +250,18 @@ class NginxProcess implements RunningNginx {
     if (log !== this.output) parts.push(`error log (last 4 KiB):\n${log.slice(-4096).trim() || '(empty)'}`);
     return parts.join('\n');
   }
+}
+
+/**
+ * Whether the master has given up on a reload, judged from what it logged since the SIGHUP. An
+ * `[emerg]` is final unless nginx is retrying a busy port ("try again to bind()", 5 tries 500 ms apart,
+ * then "still could not bind()"); the quiet period covers reading the log between those two lines.
+ */
+function hasReloadFailed(logSinceReload: string, quietMs: number): boolean {
+  if (logSinceReload.includes('still could not bind()')) return true;
+  const lastEmerg = logSinceReload.lastIndexOf('[emerg]');
+  if (lastEmerg === -1) return false;
+  return !logSinceReload.slice(lastEmerg).includes('try again to bind()') && quietMs >= reloadFailureQuietMs;
 }
 
 /** Runs `nginx -t` on a file and throws nginx's complaint, with the numbered offending line, if any. */
