@@ -57,11 +57,14 @@ export interface RunningNginx {
 
 /**
  * Starts nginx with `daemon off;` as our child, and resolves once it accepts connections on `host:port`.
- * Its output goes to our stderr. The child stays in our process group so a terminal's Ctrl-C reaches it
- * too, and an exit hook stops it if this process dies some other way.
+ * Its output goes to our stdout and stderr. It runs in its own process group, so a terminal's Ctrl-C
+ * reaches only us and we stop it gracefully, in order; an exit hook stops it if we end some other way.
  */
 export async function startNginx(configFile: string, prefixDir: string, host: string, port: number): Promise<RunningNginx> {
-  const child = spawn(nginxBinary(), [...baseArguments(configFile, prefixDir), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(nginxBinary(), [...baseArguments(configFile, prefixDir), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
   // Otherwise an nginx left over from an earlier run would answer the readiness probe (and the requests)
   // while ours fails to bind.
   if (await canConnect(host, port)) {

@@ -1,0 +1,212 @@
+// Measures one cluster size in this process: build and render time, memory, config size, and `nginx -t` on the output.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildModel } from '../src/build/build-model.js';
+import type { CompileOptions } from '../src/pipeline/compile.js';
+import { renderConfig } from '../src/render/render-config.js';
+import { loadTemplates } from '../src/runtime/load-templates.js';
+import { writeRuntimeFiles } from '../src/runtime/write-runtime-files.js';
+import { generateCluster } from './generate-cluster.js';
+
+const WARMUP_RUNS = 2;
+const TIMED_RUNS = 7;
+const NGINX_TEST_RUNS = 3;
+/** One `nginx -t` slower than this is enough: three would push a pathological size past the bench's time budget. */
+const NGINX_SLOW_RUN_MS = 20_000;
+const NGINX_TIMEOUT_MS = 180_000;
+const MB = 1024 * 1024;
+
+/** Median and minimum, in milliseconds. */
+export interface Timing {
+  readonly medianMs: number;
+  readonly minMs: number;
+}
+
+export interface SizeResult {
+  readonly paths: number;
+  readonly objects: { readonly ingresses: number; readonly services: number; readonly endpointSlices: number; readonly secrets: number };
+  readonly generateMs: number;
+  /** First build + render in a fresh process: includes Handlebars compiling the templates and parsing certificates. */
+  readonly coldTotalMs: number;
+  readonly build: Timing;
+  readonly render: Timing;
+  readonly total: Timing;
+  readonly memory: {
+    /** After gc, before the cluster exists. */
+    readonly baselineHeapMB: number;
+    /** After gc, holding the snapshot only. */
+    readonly snapshotHeapMB: number;
+    /** After gc, holding the snapshot, model, diagnostics and rendered config. */
+    readonly heapUsedMB: number;
+    readonly rssMB: number;
+    /** Peak RSS of this process up to that point (generation included). */
+    readonly peakRssMB: number;
+  };
+  readonly config: { readonly bytes: number; readonly lines: number; readonly sha256: string };
+  /** Counted in the rendered text: what nginx parses. */
+  readonly counts: {
+    readonly servers: number;
+    readonly tlsServers: number;
+    readonly locations: number;
+    readonly upstreams: number;
+    readonly certificateFiles: number;
+    readonly diagnostics: number;
+    readonly diagnosticsByCode: Readonly<Record<string, number>>;
+  };
+  readonly isDeterministic: boolean;
+  readonly snapshotSha256: string;
+  readonly nginxTest: { readonly runsMs: readonly number[]; readonly medianMs: number; readonly maxRssMB: number | undefined };
+}
+
+export async function measureSize(paths: number, seed: number): Promise<SizeResult> {
+  const gc = requireGc();
+  gc();
+  const baselineHeap = process.memoryUsage().heapUsed;
+
+  let started = performance.now();
+  const snapshot = generateCluster({ paths, seed });
+  const generateMs = performance.now() - started;
+  gc();
+  const snapshotHeap = process.memoryUsage().heapUsed;
+
+  const runtimeDir = await mkdtemp(join(tmpdir(), `portico-bench-${paths}-`));
+  const options: CompileOptions = {
+    classes: { ingressClass: 'portico', controllerClass: 'portico.dev/ingress-controller', watchIngressWithoutClass: false },
+    settingsSource: { namespace: undefined, name: 'portico' },
+    now: new Date('2026-01-01T00:00:00Z'),
+    render: { runtimeDir, httpPort: 18080, httpsPort: 18443, listenAddress: '127.0.0.1' },
+  };
+  const template = await loadTemplates();
+
+  // Timed as build then render (what compile() does), so the two parts add up to the whole.
+  const compileOnce = () => {
+    const t0 = performance.now();
+    const built = buildModel(snapshot, options);
+    const t1 = performance.now();
+    const rendered = renderConfig(built.model, template, options.render);
+    const t2 = performance.now();
+    return { built, rendered, buildMs: t1 - t0, renderMs: t2 - t1 };
+  };
+
+  started = performance.now();
+  let last = compileOnce();
+  const coldTotalMs = performance.now() - started;
+  const reference = last.rendered.config;
+  let isDeterministic = true;
+  for (let i = 0; i < WARMUP_RUNS; i += 1) last = compileOnce();
+  const buildMs: number[] = [];
+  const renderMs: number[] = [];
+  for (let i = 0; i < TIMED_RUNS; i += 1) {
+    // Each run starts from a clean heap, so one run's garbage is not billed to the next.
+    gc();
+    last = compileOnce();
+    buildMs.push(last.buildMs);
+    renderMs.push(last.renderMs);
+    if (last.rendered.config !== reference) isDeterministic = false;
+  }
+  gc();
+  const memory = process.memoryUsage();
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+
+  const config = last.rendered.config;
+  const diagnosticsByCode: Record<string, number> = {};
+  for (const d of last.built.diagnostics) diagnosticsByCode[d.code] = (diagnosticsByCode[d.code] ?? 0) + 1;
+  const count = (pattern: RegExp): number => config.match(pattern)?.length ?? 0;
+
+  const configFile = join(runtimeDir, 'nginx.conf');
+  await writeFile(configFile, config);
+  await writeRuntimeFiles(last.rendered, runtimeDir);
+  const nginxTest = timeNginxTest(configFile, runtimeDir);
+  await rm(runtimeDir, { recursive: true, force: true });
+
+  return {
+    paths,
+    objects: {
+      ingresses: snapshot.ingresses.length,
+      services: snapshot.services.length,
+      endpointSlices: snapshot.endpointSlices.length,
+      secrets: snapshot.secrets.length,
+    },
+    generateMs,
+    coldTotalMs,
+    build: timing(buildMs),
+    render: timing(renderMs),
+    total: timing(buildMs.map((b, i) => b + (renderMs[i] ?? 0))),
+    memory: {
+      baselineHeapMB: baselineHeap / MB,
+      snapshotHeapMB: snapshotHeap / MB,
+      heapUsedMB: memory.heapUsed / MB,
+      rssMB: memory.rss / MB,
+      peakRssMB: peakRss / MB,
+    },
+    config: { bytes: Buffer.byteLength(config), lines: count(/\n/g), sha256: sha256(config) },
+    counts: {
+      servers: count(/^\s*server \{$/gm),
+      tlsServers: count(/^\s*ssl_certificate /gm),
+      locations: count(/^\s*location /gm),
+      upstreams: count(/^\s*upstream /gm),
+      certificateFiles: last.rendered.files.length / 2,
+      diagnostics: last.built.diagnostics.length,
+      diagnosticsByCode,
+    },
+    isDeterministic,
+    // KeyMaterial is not in the snapshot (Secrets hold plain PEM), so this digest covers the certificates too.
+    snapshotSha256: sha256(JSON.stringify(snapshot)),
+    nginxTest,
+  };
+}
+
+/**
+ * Runs `nginx -t` like the integration harness does (-e stderr keeps nginx away from its compiled-in log
+ * path). Throws with nginx's output, keeping the runtime dir, if nginx rejects the config.
+ */
+function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['nginxTest'] {
+  const nginx = process.env['PORTICO_NGINX_BINARY'] || '/usr/sbin/nginx';
+  const nginxArguments = ['-t', '-q', '-e', 'stderr', '-p', `${runtimeDir}/`, '-c', configFile];
+  // GNU time reports nginx's peak RSS: a reload holds the old and the new configuration at once.
+  const hasTime = existsSync('/usr/bin/time');
+  const [command, commandArguments] = hasTime
+    ? ['/usr/bin/time', ['-f', 'portico-bench-maxrss-kb=%M', nginx, ...nginxArguments]]
+    : [nginx, nginxArguments];
+  const runsMs: number[] = [];
+  let maxRssKb: number | undefined;
+  for (let i = 0; i < NGINX_TEST_RUNS; i += 1) {
+    const started = performance.now();
+    const result = spawnSync(command, commandArguments, { encoding: 'utf8', timeout: NGINX_TIMEOUT_MS });
+    runsMs.push(performance.now() - started);
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.error !== undefined || result.status !== 0) {
+      throw new Error(`nginx -t failed (status ${result.status}, ${result.error?.message ?? 'no spawn error'}); runtime dir kept at ${runtimeDir}\n${output}`);
+    }
+    const match = /portico-bench-maxrss-kb=(\d+)/.exec(output);
+    if (match?.[1] !== undefined) maxRssKb = Math.max(maxRssKb ?? 0, Number(match[1]));
+    if ((runsMs[i] ?? 0) > NGINX_SLOW_RUN_MS) break;
+  }
+  return { runsMs, medianMs: median(runsMs), maxRssMB: maxRssKb === undefined ? undefined : maxRssKb / 1024 };
+}
+
+function requireGc(): () => void {
+  const gc = globalThis.gc;
+  if (gc === undefined) throw new Error('run with node --expose-gc: memory figures need a forced collection');
+  return () => void gc();
+}
+
+function timing(samples: readonly number[]): Timing {
+  return { medianMs: median(samples), minMs: Math.min(...samples) };
+}
+
+function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const at = (i: number): number => sorted[i] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? at(middle) : (at(middle - 1) + at(middle)) / 2;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,172 @@
+// The Quick start: renders examples/manifests the way `portico render` does, serves it with a real nginx in
+// front of loopback echo backends, and prints curl commands to try (or, with EXAMPLES_SELF_TEST=1, checks them).
+import { Command, CommanderError } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { hasErrors, loadInput, reportLines } from '../src/cli/load-input.js';
+import { addSharedOptions, compileOptionsOf, type SharedOptions } from '../src/cli/shared-options.js';
+import { keyOf } from '../src/model/kube.js';
+import { compile } from '../src/pipeline/compile.js';
+import { runtimeLayout } from '../src/render/runtime-layout.js';
+import { loadTemplates } from '../src/runtime/load-templates.js';
+import { writeFileAtomic } from '../src/runtime/secure-files.js';
+import { writeRuntimeFiles } from '../src/runtime/write-runtime-files.js';
+import { startEchoBackends, type EchoBackends } from './echo-backends.js';
+import { startNginx, testNginxConfig, type RunningNginx } from './run-nginx.js';
+import { runSelfTest } from './self-test.js';
+
+/** This file runs as dist/examples/serve.js; the repository root is two levels up. */
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const manifestsDir = `${repoRoot}examples/manifests`;
+/** Under the repository (and .gitignore'd), so the config, logs and certificates are easy to look at. */
+const runtimeDir = `${repoRoot}.portico/examples`;
+const listenAddress = '127.0.0.1';
+/** The TLS Secret whose certificate the self-test trusts (and the curl hint points at). */
+const secureSecret = 'default/secure-example-tls';
+
+const isSelfTest = process.env['EXAMPLES_SELF_TEST'] === '1';
+
+async function serve(signalled: Promise<NodeJS.Signals>): Promise<number> {
+  const options = parseOptions();
+  if (options === undefined) return 2;
+
+  // The same steps, in the same order, as `portico render -f examples/manifests -o .portico/examples/nginx.conf`.
+  const input = await loadInput(options.file);
+  const compileOptions = compileOptionsOf(options);
+  const result = compile(input.snapshot, await loadTemplates(), compileOptions);
+  const findings = [...input.diagnostics, ...result.diagnostics];
+  const configFile = runtimeLayout(compileOptions.render.runtimeDir).configFile;
+  await writeRuntimeFiles(result.rendered, compileOptions.render.runtimeDir);
+  await writeFileAtomic(configFile, result.rendered.config, 0o644);
+
+  process.stdout.write(`rendered ${manifestsDir} -> ${configFile}\n`);
+  const lines = reportLines(input.problems, findings);
+  process.stdout.write(lines.length === 0 ? 'diagnostics: none\n' : `diagnostics:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+  if (isSelfTest) {
+    // The manifests are meant to produce exactly one finding: the checkout Service that is not ready.
+    const codes = findings.map((d) => `${d.code} ${keyOf(d.object)}`).join(', ');
+    if (hasErrors(input.problems, findings) || codes !== 'NO_READY_ENDPOINTS default/shop') {
+      process.stderr.write(`self-test: expected only "NO_READY_ENDPOINTS default/shop" from the manifests, got "${codes}"\n`);
+      return 1;
+    }
+  }
+
+  const check = await testNginxConfig(configFile, compileOptions.render.runtimeDir);
+  if (!check.ok) {
+    process.stderr.write(`nginx -t rejected the rendered config:\n${check.output}\n`);
+    return 1;
+  }
+  process.stdout.write('nginx -t: the configuration is valid\n');
+
+  let backends: EchoBackends | undefined;
+  let nginx: RunningNginx | undefined;
+  const stopAll = async (): Promise<void> => {
+    await nginx?.stop();
+    await backends?.close();
+  };
+  try {
+    backends = await startEchoBackends(input.snapshot);
+    process.stdout.write(
+      `echo backends: ${backends.backends.map((b) => `${b.service}@${b.address}:${b.port}${b.ready ? '' : ' (not ready)'}`).join(', ')}\n`,
+    );
+    nginx = await startNginx(configFile, compileOptions.render.runtimeDir, listenAddress, options.httpPort);
+    process.stdout.write(`nginx (pid ${nginx.pid}) listens on ${listenAddress}:${options.httpPort} and ${listenAddress}:${options.httpsPort}\n`);
+
+    if (isSelfTest) {
+      const secret = input.snapshot.secrets.find((s) => keyOf(s.metadata) === secureSecret);
+      const passed = runSelfTest({
+        address: listenAddress,
+        httpPort: options.httpPort,
+        httpsPort: options.httpsPort,
+        secureCertificate: secret?.data['tls.crt'] ?? '',
+        backends,
+      });
+      const outcome = await Promise.race([passed, signalled]);
+      return outcome === true ? 0 : 1;
+    }
+
+    printTryThis(options, compileOptions.render.runtimeDir);
+    const nginxExited = nginx.exited.then((code) => `exit ${String(code)}` as const);
+    const why = await Promise.race([signalled, nginxExited]);
+    if (why.startsWith('exit')) {
+      process.stderr.write(`nginx stopped on its own (${why}); see ${runtimeLayout(runtimeDir).errorLog}\n`);
+      return 1;
+    }
+    process.stdout.write(`\n${why}: stopping nginx and the echo backends\n`);
+    return 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+/**
+ * The options through the very definitions `portico render` uses, so every default (class names, ConfigMap)
+ * is the CLI's and PORT/HTTPS_PORT are validated like --http-port/--https-port.
+ */
+function parseOptions(): SharedOptions | undefined {
+  const command = addSharedOptions(new Command('examples')).exitOverride();
+  try {
+    command.parse(
+      [
+        '--file', manifestsDir,
+        '--http-port', process.env['PORT'] ?? '8080',
+        '--https-port', process.env['HTTPS_PORT'] ?? '8443',
+        '--listen-address', listenAddress,
+        '--runtime-dir', runtimeDir,
+      ],
+      { from: 'user' },
+    );
+  } catch (error) {
+    // Commander has already printed what was wrong (with the flag's name; PORT feeds --http-port).
+    if (error instanceof CommanderError) return undefined;
+    throw error;
+  }
+  return command.opts<SharedOptions>();
+}
+
+function printTryThis(options: SharedOptions, dir: string): void {
+  const http = `http://${listenAddress}:${options.httpPort}`;
+  const secure = `secure.example.test:${options.httpsPort}`;
+  const certificate = runtimeLayout(dir).certificateFile(secureSecret.replace('/', '_'));
+  process.stdout.write(
+    [
+      '',
+      'Try:',
+      `  curl -H 'Host: shop.example.test' ${http}/             # frontend; repeat to see both endpoints answer`,
+      `  curl -H 'Host: shop.example.test' ${http}/api/items    # api (Prefix /api)`,
+      `  curl -H 'Host: shop.example.test' ${http}/apiary       # frontend: /api matches whole path elements only`,
+      `  curl -H 'Host: shop.example.test' ${http}/healthz      # api (Exact /healthz)`,
+      `  curl -i -H 'Host: shop.example.test' ${http}/checkout  # 503: no ready endpoint`,
+      `  curl -H 'Host: blog.example.test' ${http}/`,
+      `  curl -H 'Host: preview.apps.example.test' ${http}/     # wildcard *.apps.example.test`,
+      `  curl -i -H 'Host: secure.example.test' ${http}/        # 308 to HTTPS`,
+      `  curl -k --resolve ${secure}:${listenAddress} https://${secure}/`,
+      `  curl --cacert ${certificate} --resolve ${secure}:${listenAddress} https://${secure}/`,
+      `  node_modules/.bin/node bin/portico explain -f examples/manifests http://shop.example.test/api/items`,
+      '',
+      `Config, logs and certificates are in ${dir}. Ctrl-C stops nginx and the backends.`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/**
+ * Resolves with the first of Ctrl-C, SIGTERM or SIGHUP. Listening from the very start means a signal never
+ * takes the default action (ending this process at once), which would leave nginx and its ports behind.
+ */
+function whenSignalled(): { readonly signalled: Promise<NodeJS.Signals>; readonly release: () => void } {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let onSignal = (_name: NodeJS.Signals): void => {};
+  const signalled = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  for (const name of signals) process.on(name, onSignal);
+  return { signalled, release: () => signals.forEach((name) => process.off(name, onSignal)) };
+}
+
+const { signalled, release } = whenSignalled();
+try {
+  process.exitCode = await serve(signalled);
+} catch (error) {
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  release();
+}
