@@ -22,7 +22,7 @@ export const DEFAULT_RUNTIME_DIR = resolve(tmpdir(), 'portico');
 
 export function addSharedOptions(command: Command): Command {
   return command
-    .requiredOption('-f, --file <path>', 'a YAML/JSON manifest file or directory (repeatable)', collect, [])
+    .requiredOption('-f, --file <path>', 'a YAML/JSON manifest file or directory (repeatable)', collect)
     .option('--ingress-class <name>', 'the IngressClass name to serve', defaultClassSettings.ingressClass)
     .option('--controller-class <value>', 'the spec.controller of IngressClasses to serve', defaultClassSettings.controllerClass)
     .option('--watch-ingress-without-class', 'also serve Ingresses that name no class', false)
@@ -52,8 +52,8 @@ export function compileOptionsOf(options: SharedOptions, now: Date = new Date())
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parsePort(value: string): number {
