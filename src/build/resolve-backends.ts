@@ -15,15 +15,13 @@ export interface BackendResolution {
 
 export type BackendResolver = (namespace: string, backend: IngressBackend) => BackendResolution;
 
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-
 /** Indexes the snapshot once; the resolver memoizes per backend, so shared Services cost one lookup. */
 export function makeBackendResolver(snapshot: Snapshot): BackendResolver {
   const services = new Map(snapshot.services.map((s) => [keyOf(s.metadata), s]));
   const endpoints = new Map(snapshot.endpoints.map((e) => [keyOf(e.metadata), e]));
   const slicesByService = new Map<string, EndpointSlice[]>();
   for (const slice of snapshot.endpointSlices) {
-    if (slice.serviceName === '' || slice.metadata.labels[SERVICE_NAME_LABEL] === undefined) continue;
+    if (slice.serviceName === '') continue;
     const key = `${slice.metadata.namespace}/${slice.serviceName}`;
     let slices = slicesByService.get(key);
     if (slices === undefined) slicesByService.set(key, (slices = []));
