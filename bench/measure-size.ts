@@ -43,6 +43,8 @@ export interface SizeResult {
     readonly snapshotHeapMB: number;
     /** After gc, holding the snapshot, model, diagnostics and rendered config. */
     readonly heapUsedMB: number;
+    /** What V8 has reserved for the heap at that point: young-generation sizing alone can exceed the live data. */
+    readonly heapTotalMB: number;
     readonly rssMB: number;
     /** Peak RSS of this process up to that point (generation included). */
     readonly peakRssMB: number;
@@ -141,10 +143,12 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
       baselineHeapMB: baselineHeap / MB,
       snapshotHeapMB: snapshotHeap / MB,
       heapUsedMB: memory.heapUsed / MB,
+      heapTotalMB: memory.heapTotal / MB,
       rssMB: memory.rss / MB,
       peakRssMB: peakRss / MB,
     },
-    config: { bytes: Buffer.byteLength(config), lines: count(/\n/g), sha256: sha256(config) },
+    // The temp runtime dir is masked so the digest compares across runs (and across commits).
+    config: { bytes: Buffer.byteLength(config), lines: count(/\n/g), sha256: sha256(config.replaceAll(runtimeDir, '<runtime-dir>')) },
     counts: {
       servers: count(/^\s*server \{$/gm),
       tlsServers: count(/^\s*ssl_certificate /gm),

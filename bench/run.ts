@@ -54,7 +54,15 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(),
     seed,
-    environment: { node: process.version, nginx: nginxVersion(), cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemoryMB: Math.round(totalmem() / 2 ** 20) },
+    environment: {
+      node: process.version,
+      // Heap flags such as --max-semi-space-size change RSS a lot; children inherit NODE_OPTIONS.
+      nodeOptions: process.env['NODE_OPTIONS'] ?? '',
+      nginx: nginxVersion(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      totalMemoryMB: Math.round(totalmem() / 2 ** 20),
+    },
     isGeneratorDeterministic,
     results,
     targets,
@@ -82,12 +90,14 @@ function chooseSizes(): number[] {
 async function measureInChild(paths: number, seed: number): Promise<void> {
   try {
     const result = await measureSize(paths, seed);
+    // Run by hand (`run.js --measure 10000 1`) there is no parent to send to: print instead.
+    if (process.send === undefined) console.log(JSON.stringify(result, null, 2));
     // Exit only once the parent has the message: a pending IPC send would otherwise be cut off.
-    process.send?.(result, () => process.disconnect());
+    else process.send(result, () => process.disconnect());
   } catch (error) {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exitCode = 1;
-    process.disconnect();
+    if (process.connected) process.disconnect();
   }
 }
 
@@ -137,7 +147,7 @@ function judgeTargets(results: readonly SizeResult[]): Target[] {
 function printTable(results: readonly SizeResult[]): void {
   const rows: [string, (r: SizeResult) => string][] = [
     ['Ingress paths', (r) => String(r.paths)],
-    ['Ingresses / Services / Secrets', (r) => `${r.objects.ingresses} / ${r.objects.services} / ${r.objects.secrets}`],
+    ['Ingresses (all classes) / Services / Secrets', (r) => `${r.objects.ingresses} / ${r.objects.services} / ${r.objects.secrets}`],
     ['servers (TLS) / locations', (r) => `${r.counts.servers} (${r.counts.tlsServers}) / ${r.counts.locations}`],
     ['upstreams / cert files', (r) => `${r.counts.upstreams} / ${r.counts.certificateFiles}`],
     ['diagnostics', (r) => String(r.counts.diagnostics)],
@@ -146,7 +156,7 @@ function printTable(results: readonly SizeResult[]): void {
     ['build ms med / min', (r) => `${format(r.build.medianMs)} / ${format(r.build.minMs)}`],
     ['render ms med / min', (r) => `${format(r.render.medianMs)} / ${format(r.render.minMs)}`],
     ['build+render ms med / min', (r) => `${format(r.total.medianMs)} / ${format(r.total.minMs)}`],
-    ['heap MB snapshot / +compiled', (r) => `${format(r.memory.snapshotHeapMB - r.memory.baselineHeapMB)} / ${format(r.memory.heapUsedMB)}`],
+    ['heap MB snapshot / used / total', (r) => `${format(r.memory.snapshotHeapMB - r.memory.baselineHeapMB)} / ${format(r.memory.heapUsedMB)} / ${format(r.memory.heapTotalMB)}`],
     ['RSS MB after gc / peak', (r) => `${format(r.memory.rssMB)} / ${format(r.memory.peakRssMB)}`],
     ['config KB / lines', (r) => `${format(r.config.bytes / 1024)} / ${r.config.lines}`],
     ['nginx -t ms median (runs)', (r) => `${format(r.nginxTest.medianMs)} (${r.nginxTest.runsMs.length})`],

@@ -20,16 +20,19 @@ interface HostClaim {
 
 /**
  * `ingresses` must be sorted oldest first; the oldest claim on a host wins. A TLS entry without hosts
- * covers every host of its Ingress's rules. Only hosts that some rule serves (`servedHosts`) are bound.
+ * covers every host of its Ingress's rules; a TLS host that its Ingress's rules do not name is ignored.
  */
 export function bindTls(ingresses: readonly Ingress[], secrets: readonly Secret[], servedHosts: ReadonlySet<string>, now: Date): TlsBindings {
   const diagnostics: Diagnostic[] = [];
   const claims = new Map<string, HostClaim>();
   for (const ingress of ingresses) {
     ingress.tls.forEach((tls, i) => {
-      const hosts = tls.hosts.length > 0 ? tls.hosts : ingress.rules.flatMap((rule) => (rule.host === undefined ? [] : [rule.host]));
-      for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
-        if (!servedHosts.has(host)) continue;
+      const ownHosts = new Set(ingress.rules.flatMap((rule) => (rule.host === undefined ? [] : [rule.host.toLowerCase()])));
+      const hosts = tls.hosts.length > 0 ? tls.hosts.map((h) => h.toLowerCase()) : [...ownHosts];
+      for (const host of new Set(hosts)) {
+        // An Ingress turns on TLS only for hosts its own rules serve: another team's Ingress must not
+        // switch someone else's host to HTTPS (and to a redirect).
+        if (!servedHosts.has(host) || !ownHosts.has(host)) continue;
         const claim: HostClaim = { ingress, field: `spec.tls[${i}]`, secretName: tls.secretName };
         const winner = claims.get(host);
         if (winner === undefined) claims.set(host, claim);

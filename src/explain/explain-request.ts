@@ -10,6 +10,8 @@ export interface RequestTarget {
   readonly host: string;
   /** Decoded, as nginx matches it. */
   readonly path: string;
+  /** Path and query as sent (nginx's $request_uri). */
+  readonly uri: string;
 }
 
 export interface Explanation {
@@ -32,7 +34,9 @@ export function parseRequestTarget(url: string): RequestTarget {
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`not an http(s) URL: ${url}`);
   const path = decodeURIComponent(parsed.pathname).replace(/\/{2,}/g, '/');
-  return { scheme: parsed.protocol === 'https:' ? 'https' : 'http', host: parsed.hostname.toLowerCase(), path };
+  // nginx drops one trailing dot of the Host before it picks a server.
+  const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
+  return { scheme: parsed.protocol === 'https:' ? 'https' : 'http', host, path, uri: `${parsed.pathname}${parsed.search}` };
 }
 
 export function selectServer(model: NginxModel, host: string): { kind: 'exact' | 'wildcard' | 'default'; server: VirtualServer | undefined } {
@@ -76,7 +80,8 @@ export function explainRequest(model: NginxModel, diagnostics: readonly Diagnost
     return {
       ...base,
       upstream: undefined,
-      outcome: { kind: 'redirect', status: 308, location: `https://${request.host}${request.path}` },
+      // The real Location also carries the HTTPS port when it is not 443; the model does not know it.
+      outcome: { kind: 'redirect', status: 308, location: `https://${request.host}${request.uri}` },
       reason: 'the host has TLS, so plain HTTP is redirected to HTTPS',
     };
   }

@@ -34,7 +34,8 @@ export interface UpstreamView {
   readonly name: string;
   readonly balancing: string | undefined;
   readonly servers: readonly string[];
-  readonly keepalive: number;
+  /** Idle connections kept per worker; undefined when the operator turned keepalive off (0). */
+  readonly keepalive: number | undefined;
 }
 
 export interface ServerView {
@@ -109,7 +110,7 @@ function toUpstreamView(upstream: Upstream, keepalive: number): UpstreamView {
     name: upstream.name,
     balancing: upstream.affinity === 'client-ip' ? 'hash $remote_addr consistent' : undefined,
     servers: upstream.endpoints.map((e) => `${formatAddress(e.address)}:${e.port}`),
-    keepalive,
+    keepalive: keepalive > 0 ? keepalive : undefined,
   };
 }
 

@@ -55,8 +55,10 @@ export function normalizeObject(raw: unknown, fallbackKind?: ObjectKind): Normal
   const objectKind = kind as ObjectKind;
   const rawMeta = isRecord(raw['metadata']) ? raw['metadata'] : {};
   const name = typeof rawMeta['name'] === 'string' ? rawMeta['name'] : '';
-  const namespace = clusterScoped.has(kind) ? '' : optionalString(rawMeta['namespace']) || DEFAULT_NAMESPACE;
+  const rawNamespace = rawMeta['namespace'];
+  const namespace = clusterScoped.has(kind) ? '' : typeof rawNamespace === 'string' && rawNamespace !== '' ? rawNamespace : DEFAULT_NAMESPACE;
   try {
+    if (rawNamespace !== undefined && rawNamespace !== null && typeof rawNamespace !== 'string') throw new InvalidObject('metadata.namespace must be a string');
     if (name === '') throw new InvalidObject('metadata.name is missing');
     const metadata = normalizeMeta(rawMeta, namespace, name);
     return { status: 'ok', object: normalizers[objectKind](raw, metadata) };
@@ -100,7 +102,7 @@ function normalizeIngress(raw: Raw, metadata: ObjectMeta): Ingress {
     kind: 'Ingress',
     metadata,
     ingressClassName: optionalString(spec['ingressClassName'], 'spec.ingressClassName'),
-    defaultBackend: spec['defaultBackend'] === undefined ? undefined : normalizeBackend(spec['defaultBackend'], 'spec.defaultBackend'),
+    defaultBackend: spec['defaultBackend'] === undefined || spec['defaultBackend'] === null ? undefined : normalizeBackend(spec['defaultBackend'], 'spec.defaultBackend'),
     rules: list(spec['rules'], 'spec.rules').map((rule, i) => normalizeRule(rule, `spec.rules[${i}]`)),
     tls: list(spec['tls'], 'spec.tls').map((tls, i) => normalizeTls(tls, `spec.tls[${i}]`)),
   };

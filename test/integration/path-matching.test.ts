@@ -74,7 +74,7 @@ describe('path matching through nginx (the Kubernetes docs table)', () => {
     it(`${paths}: ${row.request} → ${outcome}`, async () => {
       const host = `row-${r}.paths.test`;
       const response = await httpRequest({ port: served.httpPort, host, path: row.request });
-      const explained = explainRequest(served.model, served.diagnostics, { scheme: 'http', host, path: row.request });
+      const explained = explainRequest(served.model, served.diagnostics, { scheme: 'http', host, path: row.request, uri: row.request });
       if (row.expected === undefined) {
         expect(response.status).to.equal(404);
         expect(explained.outcome).to.deep.equal({ kind: 'status', status: 404 });

@@ -74,7 +74,14 @@ export function parseManifests(text: string, file: string): ManifestSet {
       problems.push({ file, message: `document ${index + 1}: ${document.errors[0]?.message.split('\n')[0] ?? 'parse error'}` });
       return;
     }
-    const value: unknown = document.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // An alias bomb, for one: that document is refused, the others still count.
+      problems.push({ file, message: `document ${index + 1}: ${describeError(error)}` });
+      return;
+    }
     for (const raw of expandLists(value)) {
       const result = normalizeObject(raw);
       if (result.status === 'ok') objects.push(result.object);
