@@ -4,6 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { expect } from 'chai';
 import { startEchoBackend, type EchoBackend, type EchoResponse } from '../support/echo-backend.js';
+import { writeRuntimeFiles } from '../../src/runtime/write-runtime-files.js';
 import { makeCertificate } from '../support/certificates.js';
 import { httpRequest } from '../support/http-client.js';
 import { endpointSlice, ingress, service, tlsSecret } from '../support/objects.js';
@@ -74,6 +75,16 @@ describe('TLS through nginx', () => {
     expect(backend.requests.some((r) => r.url === '/a/b?c=d')).to.equal(false);
     const plain = await httpRequest({ port: served.httpPort, host: 'plain.tls.test', path: '/' });
     expect(plain.status).to.equal(200);
+  });
+
+  it('serves a renewed certificate from the next handshake on, without a reload', async () => {
+    const renewed = makeCertificate({ hosts: ['rsa.tls.test'], keyType: 'ecdsa', commonName: 'renewed' });
+    const rendered = { config: served.config, files: [
+      { path: `${served.runtimeDir}/certs/default_rsa.crt`, content: renewed.certificatePem, mode: 0o600 },
+      { path: `${served.runtimeDir}/certs/default_rsa.key`, content: renewed.keyPem, mode: 0o600 },
+    ] };
+    await writeRuntimeFiles(rendered, served.runtimeDir);
+    expect((await https('rsa.tls.test')).peerCertificate?.fingerprint256).to.equal(fingerprint(renewed.certificatePem));
   });
 
   it('writes certificate files 0600 in a 0700 directory', async () => {
