@@ -15,43 +15,42 @@ export interface LocationOptions {
 
 /** The locations of one server, sorted (exact first, then prefixes, each by path), with a 404 root when no route has one. */
 export function buildLocations(routes: readonly PathRoute[], options: LocationOptions): Location[] {
-  const byKey = new Map<string, Location & { readonly isFromExact: boolean }>();
+  const byKey = new Map<string, Location>();
+  const fromExactRule = new Set<string>();
   const put = (location: Location, isFromExact: boolean): void => {
     const key = `${location.modifier} ${location.path}`;
-    const existing = byKey.get(key);
     // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule);
     // otherwise routes arrive oldest first and the first one stays.
-    if (existing === undefined || (isFromExact && !existing.isFromExact)) byKey.set(key, { ...location, isFromExact });
+    if (byKey.has(key) && (!isFromExact || fromExactRule.has(key))) return;
+    byKey.set(key, location);
+    if (isFromExact) fromExactRule.add(key);
   };
 
+  const { sslRedirect } = options;
   for (const route of routes) {
-    const resolution = options.resolve(route);
-    const base = { action: actionOf(resolution), sslRedirect: options.sslRedirect, route: describeRoute(route) };
-    if (route.match === 'exact') put({ ...base, modifier: '=', path: route.path }, true);
-    else if (route.path === '/') put({ ...base, modifier: '', path: '/' }, false);
+    const action = actionOf(options.resolve(route));
+    const described = describeRoute(route);
+    if (route.match === 'exact') put({ modifier: '=', path: route.path, action, sslRedirect, route: described }, true);
+    else if (route.path === '/') put({ modifier: '', path: '/', action, sslRedirect, route: described }, false);
     else {
-      put({ ...base, modifier: '=', path: route.path }, false);
-      put({ ...base, modifier: '', path: `${route.path}/` }, false);
+      put({ modifier: '=', path: route.path, action, sslRedirect, route: described }, false);
+      put({ modifier: '', path: `${route.path}/`, action, sslRedirect, route: described }, false);
     }
   }
-  if (!byKey.has(' /')) {
-    put({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect: options.sslRedirect, route: undefined }, false);
-  }
+  if (!byKey.has(' /')) put({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect, route: undefined }, false);
   // nginx answers /p with a 301 to /p/ when a proxied location is named /p/ and none is named /p
   // (auto_redirect). Only an Exact path ending in "/" leaves /p unnamed; pin /p to what would serve it.
-  for (const location of [...byKey.values()]) {
-    const bare = location.path.slice(0, -1);
-    if (location.modifier === '=' && location.path.endsWith('/') && bare !== '' && !byKey.has(`= ${bare}`)) {
-      const { isFromExact: _, ...fallback } = longestPrefix([...byKey.values()], bare);
-      put({ ...fallback, modifier: '=', path: bare }, false);
+  for (const key of fromExactRule) {
+    const location = byKey.get(key);
+    const bare = location?.path.slice(0, -1) ?? '';
+    if (location !== undefined && location.path.endsWith('/') && bare !== '' && !byKey.has(`= ${bare}`)) {
+      put({ ...longestPrefix([...byKey.values()], bare), modifier: '=', path: bare }, false);
     }
   }
-  return [...byKey.values()]
-    .map(({ isFromExact: _, ...location }) => location)
-    .sort((a, b) => compareText(b.modifier, a.modifier) || compareText(a.path, b.path));
+  return [...byKey.values()].sort((a, b) => compareText(b.modifier, a.modifier) || compareText(a.path, b.path));
 }
 
-function longestPrefix<T extends Location>(locations: readonly T[], path: string): T {
+function longestPrefix(locations: readonly Location[], path: string): Location {
   const candidates = locations.filter((l) => l.modifier === '' && path.startsWith(l.path));
   return candidates.reduce((best, l) => (l.path.length > best.path.length ? l : best));
 }
