@@ -150,8 +150,10 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
     // The temp runtime dir is masked so the digest compares across runs (and across commits).
     config: { bytes: Buffer.byteLength(config), lines: count(/\n/g), sha256: sha256(config.replaceAll(runtimeDir, '<runtime-dir>')) },
     counts: {
-      servers: count(/^\s*server \{$/gm),
-      tlsServers: count(/^\s*ssl_certificate /gm),
+      // Virtual hosts (plus the default server) and those with TLS, from the model: the config's server blocks
+      // do not map one to one onto hosts.
+      servers: last.built.model.servers.length + 1,
+      tlsServers: last.built.model.servers.filter((s) => s.tls !== undefined).length,
       locations: count(/^\s*location /gm),
       upstreams: count(/^\s*upstream /gm),
       certificateFiles: last.rendered.files.length / 2,
