@@ -55,10 +55,12 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
     const resolution = resolver(route.ingress.metadata.namespace, route.backend);
     if (resolution.upstream !== undefined) upstreams.set(resolution.upstream.name, resolution.upstream);
     const problem = resolution.problem;
-    const reportKey = `${keyOf(route.ingress.metadata)} ${problem?.message}`;
-    if (problem !== undefined && !reported.has(reportKey)) {
-      reported.add(reportKey);
-      diagnostics.push({ ...problem, object: refOf(route.ingress), field: `${route.field}${route.pathType === 'DefaultBackend' ? '' : '.backend'}` });
+    if (problem !== undefined) {
+      const reportKey = `${keyOf(route.ingress.metadata)} ${problem.message}`;
+      if (!reported.has(reportKey)) {
+        reported.add(reportKey);
+        diagnostics.push({ ...problem, object: refOf(route.ingress), field: `${route.field}${route.pathType === 'DefaultBackend' ? '' : '.backend'}` });
+      }
     }
     return resolution;
   };
