@@ -16,6 +16,7 @@ import type {
 } from '../src/model/kube.js';
 import { snapshotOf, type Snapshot } from '../src/model/snapshot.js';
 import { loadCertificatePool, POOL_SIZE } from './load-certificate-pool.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 export interface ClusterOptions {
   /** Ingress paths served by Portico (Ingresses of other classes come on top). */
@@ -55,7 +56,7 @@ export function generateCluster(options: ClusterOptions): Snapshot {
   const servicesPerNamespace = options.servicesPerNamespace ?? 10;
   if (pathsPerIngress < 1 || hostsPerIngress < 1 || servicesPerNamespace < 1) throw new Error('per-Ingress and per-namespace counts must be at least 1');
 
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   // Ingresses per namespace = servicesPerNamespace; the margin covers the random spread of paths per Ingress.
   const pool = loadCertificatePool(Math.ceil((1.2 * options.paths) / pathsPerIngress / servicesPerNamespace) + 1);
@@ -213,14 +214,3 @@ function suffix(random: () => number): string {
   return text;
 }
 
-/** Small, fast, seedable 32-bit PRNG; good enough to shape test data, and the same on every platform. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

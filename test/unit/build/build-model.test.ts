@@ -10,21 +10,11 @@ import { loadTemplates } from '../../../src/runtime/load-templates.js';
 import { makeCertificate } from '../../support/certificates.js';
 import { goldenOptions } from '../../support/golden-options.js';
 import { endpointSlice, endpoints, ingress, ingressClass, meta, service, tlsSecret } from '../../support/objects.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
-/** mulberry32, so a failing shuffle reproduces from its seed. */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const random = makeRandom(seed);
+  const random = seededRandom(seed);
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

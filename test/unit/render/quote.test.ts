@@ -1,18 +1,8 @@
 // Unit tests for quote and quoteRegex: escaping, refusals, and a seeded random sweep that every output is one nginx token.
 import { expect } from 'chai';
 import { UnquotableValueError, quote, quoteRegex } from '../../../src/render/quote.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
-/** mulberry32: a tiny deterministic PRNG, so a failing sweep reproduces from its seed. */
-function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Characters that matter to nginx's tokenizer, weighted against plain text and arbitrary code units. */
 const interesting = ['\\', '"', "'", '$', ';', '{', '}', '#', ' ', '\t', '\n', '\r', '\u0000', '\u007f', '\u001b', 'a', 'Z', '/', 'é', '\u2028', '😀'];
@@ -114,7 +104,7 @@ describe('quote over random strings', () => {
   const runs = 5000;
 
   it(`either refuses or yields one nginx token that reads back as the input (seed ${seed}, ${runs} strings)`, () => {
-    const random = makeRandom(seed);
+    const random = seededRandom(seed);
     let quoted = 0;
     let refused = 0;
     for (let run = 0; run < runs; run++) {
@@ -140,7 +130,7 @@ describe('quote over random strings', () => {
   });
 
   it('quoteRegex outputs are single tokens too', () => {
-    const random = makeRandom(seed + 1);
+    const random = seededRandom(seed + 1);
     for (let run = 0; run < runs; run++) {
       const value = randomString(random);
       let token: string;
