@@ -61,15 +61,16 @@ export interface RunningNginx {
  * reaches only us and we stop it gracefully, in order; an exit hook stops it if we end some other way.
  */
 export async function startNginx(configFile: string, prefixDir: string, host: string, port: number): Promise<RunningNginx> {
-  const child = spawn(nginxBinary(), [...baseArguments(configFile, prefixDir), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: true,
-  });
   // Otherwise an nginx left over from an earlier run would answer the readiness probe (and the requests)
   // while ours fails to bind.
   if (await canConnect(host, port)) {
     throw new Error(`something already listens on ${host}:${port}; stop it (an earlier nginx: kill $(cat ${runtimeLayout(prefixDir).pidFile})) or choose other ports`);
   }
+  const child = spawn(nginxBinary(), [...baseArguments(configFile, prefixDir), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  // Listen at once: 'spawn' and 'error' are emitted on a later tick, and an await here would miss them.
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (error) => reject(new Error(`cannot run ${nginxBinary()}: ${error.message} (set PORTICO_NGINX_BINARY)`)));

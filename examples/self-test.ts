@@ -1,6 +1,7 @@
 // EXAMPLES_SELF_TEST=1: sends the Quick start's requests through the running nginx and checks that each is
 // answered the way examples/manifests says, so CI can prove the Quick start works end to end.
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { EchoAnswer, EchoBackends } from './echo-backends.js';
 
@@ -14,6 +15,8 @@ export interface SelfTestTarget {
   /** The self-signed certificate of Secret secure-example-tls: trusting it alone proves nginx presents it. */
   readonly secureCertificate: string;
   readonly backends: EchoBackends;
+  /** nginx's error log, quoted on failure: a failed TLS handshake, say, is explained only there. */
+  readonly errorLog: string;
 }
 
 interface Reply {
@@ -42,8 +45,14 @@ export async function runSelfTest(target: SelfTestTarget): Promise<boolean> {
       process.stdout.write(`  FAIL  ${check.title}\n          ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
-  process.stdout.write(failures === 0 ? `self-test passed: ${checks.length} of ${checks.length}\n` : `self-test FAILED: ${failures} of ${checks.length}\n`);
-  return failures === 0;
+  if (failures === 0) {
+    process.stdout.write(`self-test passed: ${checks.length} of ${checks.length}\n`);
+    return true;
+  }
+  process.stdout.write(`self-test FAILED: ${failures} of ${checks.length}\n`);
+  const problems = (await readFile(target.errorLog, 'utf8').catch(() => '')).split('\n').filter((line) => /\[(?:error|crit|alert|emerg)\]/.test(line));
+  if (problems.length > 0) process.stdout.write(`nginx's error log (${target.errorLog}) says:\n${problems.slice(-5).map((l) => `  ${l}\n`).join('')}`);
+  return false;
 }
 
 /** The expectations, each one taken from a comment in examples/manifests. */
@@ -91,7 +100,7 @@ function checksFor(target: SelfTestTarget): Check[] {
       run: async () => describe(expectEcho(await http('shop.example.test', '/healthz/deep'), { backend: 'frontend', path: '/healthz/deep' })),
     },
     {
-      title: 'shop.example.test/checkout -> 503 (no ready endpoint), and the not-ready endpoints got nothing',
+      title: 'shop.example.test/checkout/cart -> 503 (no ready endpoint), and the not-ready endpoints got nothing',
       run: async () => {
         const reply = await http('shop.example.test', '/checkout/cart');
         expectEqual('status', reply.status, 503);

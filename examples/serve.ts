@@ -21,11 +21,11 @@ const manifestsDir = `${repoRoot}examples/manifests`;
 const runtimeDir = `${repoRoot}.portico/examples`;
 const listenAddress = '127.0.0.1';
 /** The TLS Secret whose certificate the self-test trusts (and the curl hint points at). */
-const secureSecret = 'default/secure-example-tls';
+const secureSecret = 'secure/secure-example-tls';
 
 const isSelfTest = process.env['EXAMPLES_SELF_TEST'] === '1';
 
-async function serve(signalled: Promise<NodeJS.Signals>): Promise<number> {
+async function serve(stopRequested: Promise<StopReason>): Promise<number> {
   const options = parseOptions();
   if (options === undefined) return 2;
 
@@ -44,8 +44,8 @@ async function serve(signalled: Promise<NodeJS.Signals>): Promise<number> {
   if (isSelfTest) {
     // The manifests are meant to produce exactly one finding: the checkout Service that is not ready.
     const codes = findings.map((d) => `${d.code} ${keyOf(d.object)}`).join(', ');
-    if (hasErrors(input.problems, findings) || codes !== 'NO_READY_ENDPOINTS default/shop') {
-      process.stderr.write(`self-test: expected only "NO_READY_ENDPOINTS default/shop" from the manifests, got "${codes}"\n`);
+    if (hasErrors(input.problems, findings) || codes !== 'NO_READY_ENDPOINTS shop/shop') {
+      process.stderr.write(`self-test: expected only "NO_READY_ENDPOINTS shop/shop" from the manifests, got "${codes}"\n`);
       return 1;
     }
   }
@@ -79,16 +79,17 @@ async function serve(signalled: Promise<NodeJS.Signals>): Promise<number> {
         httpsPort: options.httpsPort,
         secureCertificate: secret?.data['tls.crt'] ?? '',
         backends,
+        errorLog: runtimeLayout(compileOptions.render.runtimeDir).errorLog,
       });
-      const outcome = await Promise.race([passed, signalled]);
+      const outcome = await Promise.race([passed, stopRequested]);
       return outcome === true ? 0 : 1;
     }
 
     printTryThis(options, compileOptions.render.runtimeDir);
     const nginxExited = nginx.exited.then((code) => `exit ${String(code)}` as const);
-    const why = await Promise.race([signalled, nginxExited]);
+    const why = await Promise.race([stopRequested, nginxExited]);
     if (why.startsWith('exit')) {
-      process.stderr.write(`nginx stopped on its own (${why}); see ${runtimeLayout(runtimeDir).errorLog}\n`);
+      process.stderr.write(`nginx stopped on its own (${why}); see ${runtimeLayout(compileOptions.render.runtimeDir).errorLog}\n`);
       return 1;
     }
     process.stdout.write(`\n${why}: stopping nginx and the echo backends\n`);
@@ -116,8 +117,11 @@ function parseOptions(): SharedOptions | undefined {
       { from: 'user' },
     );
   } catch (error) {
-    // Commander has already printed what was wrong (with the flag's name; PORT feeds --http-port).
-    if (error instanceof CommanderError) return undefined;
+    // Commander has already printed what was wrong, naming the flag rather than the variable.
+    if (error instanceof CommanderError) {
+      process.stderr.write('(PORT sets --http-port, HTTPS_PORT sets --https-port)\n');
+      return undefined;
+    }
     throw error;
   }
   return command.opts<SharedOptions>();
@@ -131,7 +135,7 @@ function printTryThis(options: SharedOptions, dir: string): void {
     [
       '',
       'Try:',
-      `  curl -H 'Host: shop.example.test' ${http}/             # frontend; repeat to see both endpoints answer`,
+      `  curl -H 'Host: shop.example.test' ${http}/ ${http}/   # frontend, twice: its two endpoints take turns`,
       `  curl -H 'Host: shop.example.test' ${http}/api/items    # api (Prefix /api)`,
       `  curl -H 'Host: shop.example.test' ${http}/apiary       # frontend: /api matches whole path elements only`,
       `  curl -H 'Host: shop.example.test' ${http}/healthz      # api (Exact /healthz)`,
@@ -149,21 +153,36 @@ function printTryThis(options: SharedOptions, dir: string): void {
   );
 }
 
+/** Why the example stops: a signal, or the process that started it went away. */
+type StopReason = NodeJS.Signals | 'parent exited';
+
 /**
- * Resolves with the first of Ctrl-C, SIGTERM or SIGHUP. Listening from the very start means a signal never
- * takes the default action (ending this process at once), which would leave nginx and its ports behind.
+ * Resolves with the first of Ctrl-C, SIGTERM, SIGHUP or the parent's exit. Listening from the very start
+ * means a signal never takes the default action (ending this process at once), which would leave nginx and
+ * its ports behind. The parent check is for `kill <npm pid>`: npm passes the signal to the `sh -c` that runs
+ * the script, and sh dies without passing it on to us.
  */
-function whenSignalled(): { readonly signalled: Promise<NodeJS.Signals>; readonly release: () => void } {
+function whenStopRequested(): { readonly stopRequested: Promise<StopReason>; readonly release: () => void } {
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let onSignal = (_name: NodeJS.Signals): void => {};
-  const signalled = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
-  for (const name of signals) process.on(name, onSignal);
-  return { signalled, release: () => signals.forEach((name) => process.off(name, onSignal)) };
+  let onStop = (_reason: StopReason): void => {};
+  const stopRequested = new Promise<StopReason>((resolve) => (onStop = resolve));
+  for (const name of signals) process.on(name, onStop);
+  const parent = process.ppid;
+  const parentCheck = setInterval(() => {
+    if (process.ppid !== parent) onStop('parent exited');
+  }, 500);
+  return {
+    stopRequested,
+    release: () => {
+      clearInterval(parentCheck);
+      for (const name of signals) process.off(name, onStop);
+    },
+  };
 }
 
-const { signalled, release } = whenSignalled();
+const { stopRequested, release } = whenStopRequested();
 try {
-  process.exitCode = await serve(signalled);
+  process.exitCode = await serve(stopRequested);
 } catch (error) {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
