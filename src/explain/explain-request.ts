@@ -39,13 +39,19 @@ export function parseRequestTarget(url: string): RequestTarget {
   return { scheme: parsed.protocol === 'https:' ? 'https' : 'http', host, path, uri: `${parsed.pathname}${parsed.search}` };
 }
 
-export function selectServer(model: NginxModel, host: string): { kind: 'exact' | 'wildcard' | 'default'; server: VirtualServer | undefined } {
+/** Only hosts with TLS listen on the HTTPS port; an HTTPS request for any other host reaches the default server. */
+export function selectServer(
+  model: NginxModel,
+  host: string,
+  scheme: RequestTarget['scheme'] = 'http',
+): { kind: 'exact' | 'wildcard' | 'default'; server: VirtualServer | undefined } {
+  const listens = (server: VirtualServer): boolean => scheme === 'http' || server.tls !== undefined;
   const exact = model.servers.find((s) => s.host === host);
-  if (exact !== undefined) return { kind: 'exact', server: exact };
+  if (exact !== undefined) return listens(exact) ? { kind: 'exact', server: exact } : { kind: 'default', server: undefined };
   const dot = host.indexOf('.');
   if (dot > 0) {
     const wildcard = model.servers.find((s) => s.host === `*${host.slice(dot)}`);
-    if (wildcard !== undefined) return { kind: 'wildcard', server: wildcard };
+    if (wildcard !== undefined && listens(wildcard)) return { kind: 'wildcard', server: wildcard };
   }
   return { kind: 'default', server: undefined };
 }
@@ -63,7 +69,7 @@ export function selectLocation(locations: readonly Location[], path: string): Lo
 }
 
 export function explainRequest(model: NginxModel, diagnostics: readonly Diagnostic[], request: RequestTarget): Explanation {
-  const selected = selectServer(model, request.host);
+  const selected = selectServer(model, request.host, request.scheme);
   const locations = selected.server?.locations ?? model.defaultServer.locations;
   const location = selectLocation(locations, request.path);
   const route = location?.route;

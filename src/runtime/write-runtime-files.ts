@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { RenderedConfig } from '../render/render-config.js';
 import { runtimeLayout } from '../render/runtime-layout.js';
-import { nginxWorkerOwner } from './nginx-worker-owner.js';
+import { assertWorkersCanReach, nginxWorkerOwner } from './nginx-worker-owner.js';
 import { ensureDefaultCertificate, ensurePrivateDirectory, writeFileAtomic } from './secure-files.js';
 
 export async function writeRuntimeFiles(rendered: RenderedConfig, runtimeDir: string): Promise<void> {
@@ -11,6 +11,7 @@ export async function writeRuntimeFiles(rendered: RenderedConfig, runtimeDir: st
   const owner = nginxWorkerOwner();
   await mkdir(layout.runtimeDir, { recursive: true });
   await ensurePrivateDirectory(layout.certificatesDir, owner);
+  if (owner !== undefined) await assertWorkersCanReach(layout.certificatesDir, owner);
   await ensureDefaultCertificate(layout.certificatesDir, owner);
   for (const file of rendered.files) await writeFileAtomic(file.path, file.content, file.mode, owner);
 }

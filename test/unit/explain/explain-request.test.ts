@@ -228,3 +228,13 @@ describe('explainRequest', () => {
     expect(e.reason).to.equal('no location matches');
   });
 });
+
+describe('explainRequest over HTTPS', () => {
+  it('sends an HTTPS request for a host without TLS to the default server, as nginx does', () => {
+    const { model } = modelOf([ingress('blog', { rules: [{ host: 'blog.test', paths: [{ service: 'web' }] }] })]);
+    const explained = explainRequest(model, [], parseRequestTarget('https://blog.test/'));
+    expect(explained.server.kind).to.equal('default');
+    expect(explained.outcome).to.deep.equal({ kind: 'status', status: 404 });
+    expect(explainRequest(model, [], parseRequestTarget('http://blog.test/')).server.kind).to.equal('exact');
+  });
+});
