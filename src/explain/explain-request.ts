@@ -25,7 +25,7 @@ export interface Explanation {
     | { readonly kind: 'redirect'; readonly status: 308; readonly location: string }
     | { readonly kind: 'status'; readonly status: number };
   readonly reason: string;
-  /** Diagnostics about the Ingress that serves the request. */
+  /** Diagnostics about the Ingress path that serves the request. */
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -73,7 +73,17 @@ export function explainRequest(model: NginxModel, diagnostics: readonly Diagnost
   const locations = selected.server?.locations ?? model.defaultServer.locations;
   const location = selectLocation(locations, request.path);
   const route = location?.route;
-  const related = route === undefined ? [] : diagnostics.filter((d) => d.object.kind === 'Ingress' && d.object.namespace === route.ingress.namespace && d.object.name === route.ingress.name);
+  // What was said about the path that answers (or its whole Ingress), not about the Ingress's other paths.
+  const related =
+    route === undefined
+      ? []
+      : diagnostics.filter(
+          (d) =>
+            d.object.kind === 'Ingress' &&
+            d.object.namespace === route.ingress.namespace &&
+            d.object.name === route.ingress.name &&
+            (d.field === '' || d.field.startsWith(route.field)),
+        );
   const base = {
     request,
     server: { kind: selected.kind, host: selected.server?.host ?? '_' },
