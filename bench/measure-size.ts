@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -62,7 +62,7 @@ export interface SizeResult {
   };
   readonly isDeterministic: boolean;
   readonly snapshotSha256: string;
-  readonly nginxTest: { readonly runsMs: readonly number[]; readonly medianMs: number; readonly maxRssMB: number | undefined };
+  readonly nginxTest: { readonly runsMs: readonly number[]; readonly medianMs: number; readonly maxRssMB: number | undefined; readonly warnings: readonly string[] };
 }
 
 export async function measureSize(paths: number, seed: number): Promise<SizeResult> {
@@ -77,6 +77,8 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
   const snapshotHeap = process.memoryUsage().heapUsed;
 
   const runtimeDir = await mkdtemp(join(tmpdir(), `portico-bench-${paths}-`));
+  // mkdtemp makes it 0700; nginx workers (nobody, when we are root) load certificates from below it.
+  await chmod(runtimeDir, 0o755);
   const options: CompileOptions = {
     classes: { ingressClass: 'portico', controllerClass: 'portico.dev/ingress-controller', watchIngressWithoutClass: false },
     settingsSource: { namespace: undefined, name: 'portico' },
@@ -173,7 +175,8 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
  */
 function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['nginxTest'] {
   const nginx = process.env['PORTICO_NGINX_BINARY'] || '/usr/sbin/nginx';
-  const nginxArguments = ['-t', '-q', '-e', 'stderr', '-p', `${runtimeDir}/`, '-c', configFile];
+  // No -q: a warning (a name hash that does not fit, say) costs parse time and must show.
+  const nginxArguments = ['-t', '-e', 'stderr', '-p', `${runtimeDir}/`, '-c', configFile];
   // GNU time reports nginx's peak RSS: a reload holds the old and the new configuration at once.
   const hasTime = existsSync('/usr/bin/time');
   const [command, commandArguments] = hasTime
@@ -181,6 +184,7 @@ function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['ngin
     : [nginx, nginxArguments];
   const runsMs: number[] = [];
   let maxRssKb: number | undefined;
+  const warnings: string[] = [];
   for (let i = 0; i < NGINX_TEST_RUNS; i += 1) {
     const started = performance.now();
     const result = spawnSync(command, commandArguments, { encoding: 'utf8', timeout: NGINX_TIMEOUT_MS });
@@ -189,11 +193,12 @@ function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['ngin
     if (result.error !== undefined || result.status !== 0) {
       throw new Error(`nginx -t failed (status ${result.status}, ${result.error?.message ?? 'no spawn error'}); runtime dir kept at ${runtimeDir}\n${output}`);
     }
+    warnings.push(...output.split('\n').filter((line) => line.includes('[warn]')));
     const match = /portico-bench-maxrss-kb=(\d+)/.exec(output);
     if (match?.[1] !== undefined) maxRssKb = Math.max(maxRssKb ?? 0, Number(match[1]));
     if ((runsMs[i] ?? 0) > NGINX_SLOW_RUN_MS) break;
   }
-  return { runsMs, medianMs: median(runsMs), maxRssMB: maxRssKb === undefined ? undefined : maxRssKb / 1024 };
+  return { runsMs, medianMs: median(runsMs), maxRssMB: maxRssKb === undefined ? undefined : maxRssKb / 1024, warnings: [...new Set(warnings)] };
 }
 
 function requireGc(): () => void {

@@ -133,6 +133,14 @@ function judgeTargets(results: readonly SizeResult[]): Target[] {
     limit('controller peak RSS at 10k paths', small, (r) => r.memory.peakRssMB, 150, 'MB'),
     limit('nginx -t of the 10k output, median', small, (r) => r.nginxTest.medianMs / 1000, 0.5, 's'),
   ];
+  for (const result of results) {
+    const warnings = result.nginxTest.warnings;
+    targets.push({
+      name: `nginx -t of the ${result.paths / 1000}k output has no warning`,
+      verdict: warnings.length === 0 ? 'PASS' : 'FAIL',
+      measured: warnings.length === 0 ? 'none' : warnings.join(' | '),
+    });
+  }
   // "Roughly linear": within 1.5× of the path ratio (5× the paths may cost up to 7.5× the time).
   const name = 'nginx -t grows roughly linearly, 50k/10k';
   if (small === undefined || large === undefined) targets.push({ name, verdict: 'SKIP', measured: 'needs both 10k and 50k' });

@@ -23,8 +23,9 @@ export interface ConfigView {
   readonly errorLog: string;
   readonly accessLog: string;
   readonly tempPaths: readonly { readonly directive: string; readonly path: string }[];
-  readonly serverNamesHashBucketSize: number;
-  readonly serverNamesHashMaxSize: number;
+  /** Sizes for the server-name and certificate-map hashes, which hold the same host names. */
+  readonly hashBucketSize: number;
+  readonly hashMaxSize: number;
   readonly proxy: {
     readonly connectTimeout: string;
     readonly readTimeout: string;
@@ -85,7 +86,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
   const address = listen.listenAddress === undefined ? '' : `${formatAddress(listen.listenAddress)}:`;
   const http = `${address}${listen.httpPort}`;
   const https = `${address}${listen.httpsPort}`;
-  const longestHost = Math.max(0, ...model.servers.map((s) => serverName(s.host).length));
+  const hashSize = hashSizing(model.servers.map((s) => serverName(s.host)));
 
   return {
     pidFile: quote(layout.pidFile),
@@ -95,8 +96,8 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       directive: `${kind}_temp_path`,
       path: quote(layout.tempDir(kind)),
     })),
-    serverNamesHashBucketSize: nextPowerOfTwo(Math.max(64, longestHost + 16)),
-    serverNamesHashMaxSize: nextPowerOfTwo(Math.max(512, model.servers.length * 2)),
+    hashBucketSize: hashSize.bucketSize,
+    hashMaxSize: hashSize.maxSize,
     proxy: {
       connectTimeout: `${model.settings.connectTimeoutSeconds}s`,
       readTimeout: `${model.settings.readTimeoutSeconds}s`,
@@ -180,6 +181,16 @@ function certificateFiles(binding: TlsBinding, layout: RuntimeLayout): Certifica
 
 function formatAddress(address: string): string {
   return address.includes(':') ? `[${address}]` : address;
+}
+
+/**
+ * nginx builds its name hashes by trying table sizes up to max_size; when none fits it warns, falls back, and
+ * spends seconds trying (50k paths: 7.4 s of `nginx -t` instead of 5.2 s). Buckets of 128 bytes hold two
+ * or three names, and a table of four slots per name then always fits (measured up to 12.5k hosts).
+ */
+function hashSizing(names: readonly string[]): { bucketSize: number; maxSize: number } {
+  const longest = names.reduce((max, name) => Math.max(max, name.length), 0);
+  return { bucketSize: nextPowerOfTwo(Math.max(128, longest + 32)), maxSize: nextPowerOfTwo(Math.max(1024, names.length * 4)) };
 }
 
 function nextPowerOfTwo(n: number): number {
