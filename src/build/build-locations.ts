@@ -15,48 +15,64 @@ export interface LocationOptions {
 
 /** The locations of one server, sorted (exact first, then prefixes, each by path), with a 404 root when no route has one. */
 export function buildLocations(routes: readonly PathRoute[], options: LocationOptions): Location[] {
-  const byKey = new Map<string, Location>();
+  // One map per nginx modifier, keyed by path: a location is found without building a key string.
+  const exact = new Map<string, Location>();
+  const prefix = new Map<string, Location>();
+  /** Exact locations that an Exact rule (not the exact half of a Prefix rule) holds. */
   const fromExactRule = new Set<string>();
-  const put = (location: Location, isFromExact: boolean): void => {
-    const key = `${location.modifier} ${location.path}`;
+  const putExact = (location: Location, isFromExact: boolean): void => {
     // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule);
     // otherwise routes arrive oldest first and the first one stays.
-    if (byKey.has(key) && (!isFromExact || fromExactRule.has(key))) return;
-    byKey.set(key, location);
-    if (isFromExact) fromExactRule.add(key);
+    if (exact.has(location.path) && (!isFromExact || fromExactRule.has(location.path))) return;
+    exact.set(location.path, location);
+    if (isFromExact) fromExactRule.add(location.path);
+  };
+  const putPrefix = (location: Location): void => {
+    if (!prefix.has(location.path)) prefix.set(location.path, location);
   };
 
   const { sslRedirect } = options;
   for (const route of routes) {
     const action = actionOf(options.resolve(route));
     const described = describeRoute(route);
-    if (route.match === 'exact') put({ modifier: '=', path: route.path, action, sslRedirect, route: described }, true);
-    else if (route.path === '/') put({ modifier: '', path: '/', action, sslRedirect, route: described }, false);
+    if (route.match === 'exact') putExact({ modifier: '=', path: route.path, action, sslRedirect, route: described }, true);
+    else if (route.path === '/') putPrefix({ modifier: '', path: '/', action, sslRedirect, route: described });
     else {
-      put({ modifier: '=', path: route.path, action, sslRedirect, route: described }, false);
-      put({ modifier: '', path: `${route.path}/`, action, sslRedirect, route: described }, false);
+      putExact({ modifier: '=', path: route.path, action, sslRedirect, route: described }, false);
+      putPrefix({ modifier: '', path: `${route.path}/`, action, sslRedirect, route: described });
     }
   }
-  if (!byKey.has(' /')) put({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect, route: undefined }, false);
+  if (!prefix.has('/')) putPrefix({ modifier: '', path: '/', action: NOT_FOUND, sslRedirect, route: undefined });
   // nginx answers /p with a 301 to /p/ when a proxied location is named /p/ and none is named /p
   // (auto_redirect). Only an Exact path ending in "/" leaves /p unnamed; pin /p to what would serve it.
-  for (const key of fromExactRule) {
-    const location = byKey.get(key);
-    const bare = location?.path.slice(0, -1) ?? '';
-    if (location !== undefined && location.path.endsWith('/') && bare !== '' && !byKey.has(`= ${bare}`)) {
-      put({ ...longestPrefix([...byKey.values()], bare), modifier: '=', path: bare }, false);
-    }
+  for (const path of fromExactRule) {
+    if (!path.endsWith('/') || path === '/') continue;
+    const bare = path.slice(0, -1);
+    if (!exact.has(bare)) putExact({ ...longestPrefix(prefix.values(), bare), modifier: '=', path: bare }, false);
   }
-  return [...byKey.values()].sort((a, b) => compareText(b.modifier, a.modifier) || compareText(a.path, b.path));
+  const sorted = [...exact.values()].sort(comparePaths);
+  for (const location of [...prefix.values()].sort(comparePaths)) sorted.push(location);
+  return sorted;
 }
 
-function longestPrefix(locations: readonly Location[], path: string): Location {
-  const candidates = locations.filter((l) => l.modifier === '' && path.startsWith(l.path));
-  return candidates.reduce((best, l) => (l.path.length > best.path.length ? l : best));
+function comparePaths(a: Location, b: Location): number {
+  return compareText(a.path, b.path);
 }
+
+/** The longest prefix location covering `path`; there always is one, the root. */
+function longestPrefix(prefixes: Iterable<Location>, path: string): Location {
+  let best: Location | undefined;
+  for (const l of prefixes) if (path.startsWith(l.path) && (best === undefined || l.path.length > best.path.length)) best = l;
+  if (best === undefined) throw new Error(`no prefix location covers ${path}`);
+  return best;
+}
+
+// Status actions hold no per-location data, so every location shares one object of each.
+const NOT_FOUND: LocationAction = Object.freeze({ kind: 'status', code: 404 });
+const UNAVAILABLE: LocationAction = Object.freeze({ kind: 'status', code: 503 });
 
 function actionOf(resolution: BackendResolution): LocationAction {
-  return resolution.upstream === undefined ? { kind: 'status', code: 503 } : { kind: 'proxy', upstream: resolution.upstream.name };
+  return resolution.upstream === undefined ? UNAVAILABLE : { kind: 'proxy', upstream: resolution.upstream.name };
 }
 
 function describeRoute(route: PathRoute): Route {

@@ -22,25 +22,37 @@ export interface RouteTable {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** The routes of one host, and the one route that holds each nginx match (exact or prefix) and path. */
+interface HostRoutes {
+  readonly routes: PathRoute[];
+  readonly exact: Map<string, PathRoute>;
+  readonly prefix: Map<string, PathRoute>;
+}
+
 /** `ingresses` must be sorted oldest first (compareIngressAge). */
 export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
   const byHost = new Map<string, PathRoute[]>();
-  const taken = new Map<string, PathRoute>();
+  // Nested maps (host → match → path) rather than one map of joined keys: no key string per path.
+  const hosts = new Map<string, HostRoutes>();
   const diagnostics: Diagnostic[] = [];
 
   const add = (route: PathRoute): void => {
-    const key = `${route.host}\n${route.match}\n${route.path}`;
-    const winner = taken.get(key);
+    let host = hosts.get(route.host);
+    if (host === undefined) {
+      host = { routes: [], exact: new Map(), prefix: new Map() };
+      hosts.set(route.host, host);
+      byHost.set(route.host, host.routes);
+    }
+    const taken = route.match === 'exact' ? host.exact : host.prefix;
+    const winner = taken.get(route.path);
     if (winner !== undefined) {
       // The same default backend declared twice changes nothing: no need to warn.
       const isRepeat = route.pathType === 'DefaultBackend' && isSameService(route, winner);
       if (!isRepeat) diagnostics.push(conflict(route, winner));
       return;
     }
-    taken.set(key, route);
-    let routes = byHost.get(route.host);
-    if (routes === undefined) byHost.set(route.host, (routes = []));
-    routes.push(route);
+    taken.set(route.path, route);
+    host.routes.push(route);
   };
 
   for (const ingress of ingresses) {
@@ -64,7 +76,11 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
       });
     });
   }
-  addDefaultBackends(ingresses, byHost, add);
+  // Taken before any default backend is added: a second Ingress's default backend must meet the first one
+  // (and be reported), not be skipped as if a rule served the root.
+  const hostsWithRootRule = new Set<string>();
+  for (const [host, routes] of hosts) if (routes.prefix.has('/')) hostsWithRootRule.add(host);
+  addDefaultBackends(ingresses, hostsWithRootRule, add);
   return { byHost, diagnostics };
 }
 
@@ -72,10 +88,7 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
  * spec.defaultBackend answers what no rule matches: on the catch-all server (the oldest Ingress that has
  * one wins), and on each host of its own rules where no rule serves the root path (as ingress-nginx does).
  */
-function addDefaultBackends(ingresses: readonly Ingress[], byHost: Map<string, PathRoute[]>, add: (route: PathRoute) => void): void {
-  const hostsWithRootRule = new Set(
-    [...byHost].filter(([, routes]) => routes.some((r) => r.match === 'prefix' && r.path === '/')).map(([host]) => host),
-  );
+function addDefaultBackends(ingresses: readonly Ingress[], hostsWithRootRule: ReadonlySet<string>, add: (route: PathRoute) => void): void {
   for (const ingress of ingresses) {
     const backend = ingress.defaultBackend;
     if (backend === undefined) continue;
@@ -111,6 +124,8 @@ function isSameService(a: PathRoute, b: PathRoute): boolean {
 }
 
 function trimTrailingSlashes(path: string): string {
+  // Most paths have no trailing slash: keep the string as it is rather than run a replace on it.
+  if (!path.endsWith('/')) return path;
   const trimmed = path.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;
 }
