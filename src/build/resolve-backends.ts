@@ -28,15 +28,40 @@ export function makeBackendResolver(snapshot: Snapshot): BackendResolver {
     slices.push(slice);
   }
 
-  const memo = new Map<string, BackendResolution>();
+  // A backend may name a Service port by number or by name: both find the same port object, which keys its
+  // one upstream, so its endpoints are gathered and sorted once.
+  const upstreams = new Map<ServicePort, Upstream>();
+  const upstreamOf = (service: Service, servicePort: ServicePort, serviceKey: string): Upstream => {
+    let upstream = upstreams.get(servicePort);
+    if (upstream === undefined) {
+      const slices = slicesByService.get(serviceKey);
+      const ready = slices !== undefined && slices.length > 0 ? readyFromSlices(slices, servicePort) : readyFromEndpoints(endpoints.get(serviceKey), servicePort);
+      upstream = {
+        name: `${service.metadata.namespace}_${service.metadata.name}_${servicePort.port}`,
+        service: { kind: 'Service', namespace: service.metadata.namespace, name: service.metadata.name },
+        servicePort: String(servicePort.port),
+        endpoints: ready,
+        affinity: service.sessionAffinity === 'ClientIP' ? 'client-ip' : 'none',
+      };
+      upstreams.set(servicePort, upstream);
+    }
+    return upstream;
+  };
+
+  // Keyed namespace → Service → port (number or name; a Map keeps 80 and "80" apart), so a path whose backend
+  // was seen before costs three map lookups and no key string.
+  const memo = new Map<string, Map<string, Map<number | string, BackendResolution>>>();
   return (namespace, backend) => {
-    const portRef = 'number' in backend.port ? String(backend.port.number) : backend.port.name;
-    const memoKey = `${namespace}/${backend.serviceName}/${portRef}`;
-    let resolution = memo.get(memoKey);
+    let inNamespace = memo.get(namespace);
+    if (inNamespace === undefined) memo.set(namespace, (inNamespace = new Map()));
+    let ofService = inNamespace.get(backend.serviceName);
+    if (ofService === undefined) inNamespace.set(backend.serviceName, (ofService = new Map()));
+    const port = 'number' in backend.port ? backend.port.number : backend.port.name;
+    let resolution = ofService.get(port);
     if (resolution === undefined) {
       const serviceKey = `${namespace}/${backend.serviceName}`;
-      resolution = resolve(services.get(serviceKey), backend, portRef, slicesByService.get(serviceKey), endpoints.get(serviceKey));
-      memo.set(memoKey, resolution);
+      resolution = resolve(services.get(serviceKey), backend, String(port), (service, servicePort) => upstreamOf(service, servicePort, serviceKey));
+      ofService.set(port, resolution);
     }
     return resolution;
   };
@@ -46,8 +71,7 @@ function resolve(
   service: Service | undefined,
   backend: IngressBackend,
   portRef: string,
-  slices: readonly EndpointSlice[] | undefined,
-  endpoints: Endpoints | undefined,
+  upstreamOf: (service: Service, servicePort: ServicePort) => Upstream,
 ): BackendResolution {
   if (service === undefined) {
     return unavailable('SERVICE_NOT_FOUND', 'error', `Service ${backend.serviceName} does not exist; its paths answer 503`);
@@ -59,16 +83,9 @@ function resolve(
   if (servicePort === undefined) {
     return unavailable('SERVICE_PORT_NOT_FOUND', 'error', `Service ${backend.serviceName} has no port ${portRef}; its paths answer 503`);
   }
-  const ready = slices !== undefined && slices.length > 0 ? readyFromSlices(slices, servicePort) : readyFromEndpoints(endpoints, servicePort);
-  const upstream: Upstream = {
-    name: `${service.metadata.namespace}_${service.metadata.name}_${servicePort.port}`,
-    service: { kind: 'Service', namespace: service.metadata.namespace, name: service.metadata.name },
-    servicePort: String(servicePort.port),
-    endpoints: ready,
-    affinity: service.sessionAffinity === 'ClientIP' ? 'client-ip' : 'none',
-  };
+  const upstream = upstreamOf(service, servicePort);
   const problem =
-    ready.length === 0
+    upstream.endpoints.length === 0
       ? { code: 'NO_READY_ENDPOINTS' as const, severity: 'warning' as const, message: `Service ${backend.serviceName} port ${portRef} has no ready endpoint; its paths answer 503` }
       : undefined;
   return { upstream, problem };
@@ -117,6 +134,17 @@ function readyFromEndpoints(endpoints: Endpoints | undefined, servicePort: Servi
 
 /** Slices overlap while they are being rewritten: one endpoint appears once. */
 function sortUnique(endpoints: UpstreamEndpoint[]): UpstreamEndpoint[] {
-  const byKey = new Map(endpoints.map((e) => [`${e.address} ${e.port}`, e]));
-  return [...byKey.values()].sort((a, b) => compareText(a.address, b.address) || a.port - b.port);
+  // Sorted first, so duplicates are neighbours and are dropped in place, without a key string per endpoint.
+  endpoints.sort(compareEndpoints);
+  let kept = 0;
+  for (const endpoint of endpoints) {
+    const previous = endpoints[kept - 1];
+    if (previous === undefined || previous.address !== endpoint.address || previous.port !== endpoint.port) endpoints[kept++] = endpoint;
+  }
+  endpoints.length = kept;
+  return endpoints;
+}
+
+function compareEndpoints(a: UpstreamEndpoint, b: UpstreamEndpoint): number {
+  return compareText(a.address, b.address) || a.port - b.port;
 }
