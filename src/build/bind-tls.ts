@@ -12,10 +12,13 @@ export interface TlsBindings {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** One TLS entry of an Ingress; every host it claims shares this object. */
 interface HostClaim {
   readonly ingress: Ingress;
   readonly field: string;
   readonly secretName: string | undefined;
+  /** `namespace/secretName`, the Secret's index key; undefined without a secretName. */
+  readonly secretKey: string | undefined;
 }
 
 /**
@@ -26,14 +29,19 @@ export function bindTls(ingresses: readonly Ingress[], secrets: readonly Secret[
   const diagnostics: Diagnostic[] = [];
   const claims = new Map<string, HostClaim>();
   for (const ingress of ingresses) {
+    if (ingress.tls.length === 0) continue;
+    const ownHosts = new Set<string>();
+    for (const rule of ingress.rules) if (rule.host !== undefined) ownHosts.add(rule.host.toLowerCase());
     ingress.tls.forEach((tls, i) => {
-      const ownHosts = new Set(ingress.rules.flatMap((rule) => (rule.host === undefined ? [] : [rule.host.toLowerCase()])));
-      const hosts = tls.hosts.length > 0 ? tls.hosts.map((h) => h.toLowerCase()) : [...ownHosts];
-      for (const host of new Set(hosts)) {
+      const { secretName } = tls;
+      const secretKey = secretName === undefined ? undefined : `${ingress.metadata.namespace}/${secretName}`;
+      const claim: HostClaim = { ingress, field: `spec.tls[${i}]`, secretName, secretKey };
+      // Lower-cased and without repeats: a host listed twice is claimed (and reported) once.
+      const hosts = tls.hosts.length > 0 ? new Set(tls.hosts.map((h) => h.toLowerCase())) : ownHosts;
+      for (const host of hosts) {
         // An Ingress turns on TLS only for hosts its own rules serve: another team's Ingress must not
         // switch someone else's host to HTTPS (and to a redirect).
         if (!servedHosts.has(host) || !ownHosts.has(host)) continue;
-        const claim: HostClaim = { ingress, field: `spec.tls[${i}]`, secretName: tls.secretName };
         const winner = claims.get(host);
         if (winner === undefined) claims.set(host, claim);
         else if (!isSameSecret(winner, claim)) diagnostics.push(tlsConflict(host, claim, winner));
@@ -53,17 +61,17 @@ export function bindTls(ingresses: readonly Ingress[], secrets: readonly Secret[
   };
 
   for (const [host, claim] of [...claims].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (claim.secretName === undefined) {
-      byHost.set(host, { kind: 'default' });
+    const { secretKey } = claim;
+    if (secretKey === undefined) {
+      byHost.set(host, DEFAULT_BINDING);
       continue;
     }
-    const secretKey = `${claim.ingress.metadata.namespace}/${claim.secretName}`;
     if (!certificates.has(secretKey)) {
       certificates.set(secretKey, loadCertificate(secretsByKey.get(secretKey), claim, now, (d) => report(claim, d)));
     }
     const certificate = certificates.get(secretKey);
     if (certificate === undefined) {
-      byHost.set(host, { kind: 'default' });
+      byHost.set(host, DEFAULT_BINDING);
       continue;
     }
     if (!coversHost(certificate.subjectAltNames, host)) {
@@ -79,6 +87,9 @@ export function bindTls(ingresses: readonly Ingress[], secrets: readonly Secret[
   const used = [...certificates.values()].filter((c): c is TlsCertificate => c !== undefined);
   return { byHost, certificates: used.sort((a, b) => (a.name < b.name ? -1 : 1)), diagnostics };
 }
+
+// Holds nothing per host, so every host on the default certificate shares it.
+const DEFAULT_BINDING: TlsBinding = Object.freeze({ kind: 'default' });
 
 function loadCertificate(
   secret: Secret | undefined,

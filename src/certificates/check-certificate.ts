@@ -80,17 +80,16 @@ export function checkCertificate(certificatePem: string, keyPem: string, now: Da
  */
 export function coversHost(subjectAltNames: readonly string[], host: string): boolean {
   const wanted = host.toLowerCase();
-  const isWildcardHost = wanted.startsWith('*.');
+  // The one wildcard SAN that covers `a.example.com` is `*` + `.example.com` (everything from the first dot).
+  // Worked out once per host rather than per SAN: a certificate can name hundreds of hosts. None for an
+  // Ingress wildcard host (only the same wildcard SAN, an exact match, covers it), and none under a
+  // top-level label: clients refuse `*.com`.
+  const firstDot = wanted.indexOf('.');
+  const wildcardSuffix = !wanted.startsWith('*.') && firstDot > 0 && wanted.includes('.', firstDot + 1) ? wanted.slice(firstDot) : undefined;
   for (const entry of subjectAltNames) {
     const name = entry.toLowerCase();
     if (name === wanted) return true;
-    if (isWildcardHost || !name.startsWith('*.')) continue;
-    const suffix = name.slice(1);
-    // Clients refuse a wildcard directly under a top-level label (`*.com`), so it covers nothing.
-    if (!suffix.slice(1).includes('.')) continue;
-    if (!wanted.endsWith(suffix)) continue;
-    const label = wanted.slice(0, wanted.length - suffix.length);
-    if (label.length > 0 && !label.includes('.')) return true;
+    if (wildcardSuffix !== undefined && name.length === wildcardSuffix.length + 1 && name.startsWith('*') && name.endsWith(wildcardSuffix)) return true;
   }
   return false;
 }
