@@ -15,30 +15,32 @@ export function validateIngress(ingress: Ingress): Diagnostic[] {
   if (!isDnsLabel(namespace)) reject('INVALID_OBJECT', 'metadata.namespace', 'the namespace is not a DNS label');
   if (!isDnsSubdomain(name)) reject('INVALID_OBJECT', 'metadata.name', 'the name is not a DNS subdomain');
 
-  const checkBackend = (backend: IngressBackend | undefined, field: string): void => {
+  // Field paths are passed as functions and built only for a problem: most paths have none, and every build
+  // validates every path.
+  const checkBackend = (backend: IngressBackend | undefined, field: () => string): void => {
     if (backend === undefined) return;
-    if (!isDnsLabel(backend.serviceName)) reject('INVALID_BACKEND', `${field}.service.name`, 'the Service name is not a DNS label');
+    if (!isDnsLabel(backend.serviceName)) reject('INVALID_BACKEND', `${field()}.service.name`, 'the Service name is not a DNS label');
     if ('number' in backend.port) {
       if (!Number.isInteger(backend.port.number) || backend.port.number < 1 || backend.port.number > 65535) {
-        reject('INVALID_BACKEND', `${field}.service.port.number`, 'the port number is not between 1 and 65535');
+        reject('INVALID_BACKEND', `${field()}.service.port.number`, 'the port number is not between 1 and 65535');
       }
     } else if (!isPortName(backend.port.name)) {
-      reject('INVALID_BACKEND', `${field}.service.port.name`, 'the port name is not a valid port name');
+      reject('INVALID_BACKEND', `${field()}.service.port.name`, 'the port name is not a valid port name');
     }
   };
 
-  checkBackend(ingress.defaultBackend, 'spec.defaultBackend');
+  checkBackend(ingress.defaultBackend, () => 'spec.defaultBackend');
   ingress.rules.forEach((rule, i) => {
     if (rule.host !== undefined && !isHost(rule.host.toLowerCase())) {
       reject('INVALID_HOST', `spec.rules[${i}].host`, 'the host is not a DNS name (a leading "*." is allowed)');
     }
     rule.paths.forEach((path, j) => {
-      const field = `spec.rules[${i}].http.paths[${j}]`;
+      const field = (): string => `spec.rules[${i}].http.paths[${j}]`;
       if (path.path !== undefined) {
         const problem = pathProblem(path.path);
-        if (problem !== undefined) reject('INVALID_PATH', `${field}.path`, `the path ${problem}`);
+        if (problem !== undefined) reject('INVALID_PATH', `${field()}.path`, `the path ${problem}`);
       }
-      checkBackend(path.backend, `${field}.backend`);
+      checkBackend(path.backend, () => `${field()}.backend`);
     });
   });
   ingress.tls.forEach((tls, i) => {
