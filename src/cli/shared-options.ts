@@ -21,8 +21,12 @@ export interface SharedOptions {
 export const DEFAULT_RUNTIME_DIR = resolve(tmpdir(), 'portico');
 
 export function addSharedOptions(command: Command): Command {
+  return addBuildOptions(command.requiredOption('-f, --file <path>', 'a YAML/JSON manifest file or directory (repeatable)', collect));
+}
+
+/** The options that shape the config, shared with the controller (which reads objects from elsewhere). */
+export function addBuildOptions(command: Command): Command {
   return command
-    .requiredOption('-f, --file <path>', 'a YAML/JSON manifest file or directory (repeatable)', collect)
     .option('--ingress-class <name>', 'the IngressClass name to serve', defaultClassSettings.ingressClass)
     .option('--controller-class <value>', 'the spec.controller of IngressClasses to serve', defaultClassSettings.controllerClass)
     .option('--watch-ingress-without-class', 'also serve Ingresses that name no class', false)
@@ -33,7 +37,7 @@ export function addSharedOptions(command: Command): Command {
     .option('--configmap <[namespace/]name>', 'the ConfigMap with controller settings', 'portico');
 }
 
-export function compileOptionsOf(options: SharedOptions, now: Date = new Date()): CompileOptions {
+export function compileOptionsOf(options: Omit<SharedOptions, 'file'>, now: Date = new Date()): CompileOptions {
   const [namespace, name] = options.configmap.includes('/') ? options.configmap.split('/', 2) : [undefined, options.configmap];
   return {
     classes: {
@@ -56,7 +60,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^[0-9]+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
   return port;
