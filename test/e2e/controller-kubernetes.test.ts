@@ -1,0 +1,130 @@
+// The controller end to end against the fixture API server (real client library) and a real nginx: changes
+// reach nginx, and a watch reconnect or a relist that re-delivers unchanged objects causes no reload.
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { runController, type RunningController } from '../../src/controller/run-controller.js';
+import { defaultClassSettings } from '../../src/model/settings.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { startEchoBackend, type EchoBackend, type EchoResponse } from '../support/echo-backend.js';
+import { startFakeApiServer, type FakeApiServer } from '../support/fake-api-server/fake-api-server.js';
+import { httpRequest } from '../support/http-client.js';
+import { nginxBinary } from '../support/nginx-harness.js';
+import { freePorts } from '../support/ports.js';
+import { makeTempDir, removeDir } from '../support/temp-dir.js';
+
+const ingress = (name: string, host: string, service: string) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name, namespace: 'default' },
+  spec: { ingressClassName: 'portico', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } }] },
+});
+
+const slice = (service: string, port: number) => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: `${service}-1`, namespace: 'default', labels: { 'kubernetes.io/service-name': service } },
+  addressType: 'IPv4',
+  ports: [{ port }],
+  endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+});
+
+describe('controller, against the Kubernetes API (fixture server, spawn mode)', function () {
+  this.timeout(60000);
+  let api: FakeApiServer;
+  let dir: string;
+  let controller: RunningController;
+  let httpPort: number;
+  let first: EchoBackend;
+  let second: EchoBackend;
+
+  const answer = async (host: string): Promise<string | number> => {
+    const response = await httpRequest({ port: httpPort, host, path: '/' });
+    return response.status === 200 ? response.json<EchoResponse>().backend : response.status;
+  };
+  const reloads = async (): Promise<number> => {
+    const metrics = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
+    return [...metrics.matchAll(/^portico_nginx_reloads_total\{reason="(?:start|reload)"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
+
+  const rebuilds = async (): Promise<number> => {
+    const metrics = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
+    return Number(/^portico_rebuild_duration_seconds_count (\d+)$/m.exec(metrics)?.[1]);
+  };
+
+  before(async () => {
+    first = await startEchoBackend('first');
+    second = await startEchoBackend('second');
+    api = await startFakeApiServer();
+    dir = await makeTempDir('portico-e2e-kube-');
+    api.apply(ingress('web', 'web.test', 'web'));
+    api.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    api.apply(slice('web', first.port));
+    const [http, https, health] = (await freePorts(3)) as [number, number, number];
+    httpPort = http;
+    controller = await runController(
+      {
+        source: { kind: 'kubernetes', kubeconfig: await api.writeKubeconfig(dir), watchNamespace: undefined },
+        nginx: { mode: 'spawn', binary: nginxBinary() },
+        compile: {
+          classes: defaultClassSettings,
+          settingsSource: { namespace: undefined, name: 'portico' },
+          now: new Date(),
+          render: { runtimeDir: `${dir}/runtime`, httpPort: http, httpsPort: https, listenAddress: '127.0.0.1' },
+        },
+        healthPort: health,
+        healthAddress: '127.0.0.1',
+      },
+      createLogger({ destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+    );
+    await controller.ready;
+  });
+
+  after(async () => {
+    await controller?.stop();
+    await api?.close();
+    await Promise.all([first?.close(), second?.close()]);
+    await removeDir(dir);
+  });
+
+  it('serves what the API holds once ready', async () => {
+    expect(await answer('web.test')).to.equal('first');
+  });
+
+  it('follows endpoint changes', async () => {
+    api.apply(slice('web', second.port));
+    await waitFor(async () => (await answer('web.test')) === 'second');
+  });
+
+  it('serves a new Ingress and stops serving a deleted one', async () => {
+    api.apply(ingress('more', 'more.test', 'web'));
+    await waitFor(async () => (await answer('more.test')) === 'second');
+    api.delete('Ingress', 'default', 'more');
+    await waitFor(async () => (await answer('more.test')) === 404);
+  });
+
+  it('does not reload when watches reconnect or relist after 410 and re-deliver unchanged objects', async () => {
+    await controller.idle();
+    const before = await reloads();
+    const rebuildsBefore = await rebuilds();
+    api.closeWatches();
+    api.expireHistory();
+    api.closeWatches();
+    // An unrelated change afterwards proves the informers are back; it must not reload nginx either.
+    api.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'unused', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    await api.waitForRequest((r) => r.resource === 'ingresses' && r.verb === 'list' && r.status === 200, 10000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await controller.idle();
+    expect(await reloads()).to.equal(before);
+    // Not even a rebuild: the store saw that nothing relevant changed.
+    expect(await rebuilds()).to.equal(rebuildsBefore);
+    expect(await answer('web.test')).to.equal('second');
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
