@@ -50,13 +50,12 @@ export function buildLocations(routes: readonly PathRoute[], options: LocationOp
     const bare = path.slice(0, -1);
     if (!exact.has(bare)) putExact({ ...longestPrefix(prefix.values(), bare), modifier: '=', path: bare }, false);
   }
-  const sorted = [...exact.values()].sort(comparePaths);
-  for (const location of [...prefix.values()].sort(comparePaths)) sorted.push(location);
-  return sorted;
+  return [...exact.values(), ...prefix.values()].sort(compareLocations);
 }
 
-function comparePaths(a: Location, b: Location): number {
-  return compareText(a.path, b.path);
+/** Exact locations first (`=` sorts after ``), then prefixes, each by path. */
+function compareLocations(a: Location, b: Location): number {
+  return compareText(b.modifier, a.modifier) || compareText(a.path, b.path);
 }
 
 /** The longest prefix location covering `path`; there always is one, the root. */

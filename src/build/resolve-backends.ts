@@ -141,8 +141,8 @@ function sortUnique(endpoints: UpstreamEndpoint[]): UpstreamEndpoint[] {
     const previous = endpoints[kept - 1];
     if (previous === undefined || previous.address !== endpoint.address || previous.port !== endpoint.port) endpoints[kept++] = endpoint;
   }
-  endpoints.length = kept;
-  return endpoints;
+  // A copy of the exact size: the model keeps this list, and the pushed-to array has room to spare.
+  return endpoints.slice(0, kept);
 }
 
 function compareEndpoints(a: UpstreamEndpoint, b: UpstreamEndpoint): number {

@@ -70,6 +70,9 @@ export function checkCertificate(certificatePem: string, keyPem: string, now: Da
   };
 }
 
+/** Characters toLowerCase might change: upper-case ASCII and anything outside ASCII. */
+const mayChangeCase = /[A-Z\u0080-\uffff]/;
+
 /**
  * Whether a certificate with these DNS names serves `host` for a client that checks names the way browsers
  * and OpenSSL do. A SAN `*.example.com` covers exactly one extra label (`a.example.com`, not `example.com`
@@ -87,7 +90,8 @@ export function coversHost(subjectAltNames: readonly string[], host: string): bo
   const firstDot = wanted.indexOf('.');
   const wildcardSuffix = !wanted.startsWith('*.') && firstDot > 0 && wanted.includes('.', firstDot + 1) ? wanted.slice(firstDot) : undefined;
   for (const entry of subjectAltNames) {
-    const name = entry.toLowerCase();
+    // toLowerCase makes a new string even when nothing changes; SANs are almost always lower-case already.
+    const name = mayChangeCase.test(entry) ? entry.toLowerCase() : entry;
     if (name === wanted) return true;
     if (wildcardSuffix !== undefined && name.length === wildcardSuffix.length + 1 && name.startsWith('*') && name.endsWith(wildcardSuffix)) return true;
   }
