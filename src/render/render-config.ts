@@ -29,15 +29,31 @@ export interface RenderedConfig {
 }
 
 /**
- * Compiles the templates in an isolated Handlebars environment with no helpers: the view is pre-quoted, so
- * HTML escaping is off (it would corrupt nginx text), and `strict` makes a missing field an error.
- * Partials are pasted in before compiling (they take no parameters), and `data: false` drops @index frames:
- * together they make rendering 50k locations about twice as fast as calling partials.
+ * Compiles the templates in an isolated Handlebars environment with only the built-in block helpers (and
+ * `each` narrowed to arrays, see eachOfArray): the view is pre-quoted, so HTML escaping is off (it would
+ * corrupt nginx text), and `strict` makes a missing field an error. Partials are pasted in before compiling
+ * (they take no parameters), and `data: false` drops @index frames: together they make rendering 50k
+ * locations about twice as fast as calling partials.
  */
 export function compileTemplates(sources: TemplateSources): ConfigTemplate {
   const handlebars = Handlebars.create();
+  handlebars.registerHelper('each', eachOfArray);
   const source = inlinePartials(sources.main, sources.partials, []);
   return handlebars.compile<ConfigView>(source, { noEscape: true, strict: true, data: false, knownHelpersOnly: true });
+}
+
+/**
+ * `{{#each}}` for the only thing the view hands it: an array. Handlebars' own `each` also walks objects and
+ * iterators and, even with `data: false`, builds block params and a context path string for every item;
+ * at 10k paths that was a third of the template's time and 11 MB of garbage per render. Same output for
+ * arrays, `{{else}}` included; anything else is a view bug and throws.
+ */
+function eachOfArray(this: unknown, items: unknown, options: Handlebars.HelperOptions): string {
+  if (!Array.isArray(items)) throw new TypeError(`{{#each}} takes an array, got ${typeof items}`);
+  if (items.length === 0) return options.inverse(this);
+  let text = '';
+  for (const item of items) text += options.fn(item);
+  return text;
 }
 
 /** Replaces each `{{> name}}` line with the partial's text, recursively; an unknown or cyclic partial is an error. */

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { KeyMaterial, type Location, type NginxModel, type VirtualServer } from '../../../src/model/nginx-model.js';
 import { defaultProxySettings } from '../../../src/model/settings.js';
-import { renderConfig, type ConfigTemplate } from '../../../src/render/render-config.js';
+import { compileTemplates, renderConfig, type ConfigTemplate } from '../../../src/render/render-config.js';
 import { loadTemplates } from '../../../src/runtime/load-templates.js';
 
 const proxy = (upstream: string): Location['action'] => ({ kind: 'proxy', upstream });
@@ -73,5 +73,21 @@ describe('renderConfig', () => {
     const config = render([{ host: 'a.example.com', tls: undefined, locations: [location('', '/', false, proxy('ns_down_80'))] }]);
     expect(serverBlocks(config, 'a.example.com')[0]).to.contain('        location "/" {\n            return 503;\n        }');
     expect(config).not.to.contain('upstream ns_down_80');
+  });
+
+  describe('{{#each}}', () => {
+    // The view is typed for the real templates; these feed the compiled function other shapes on purpose.
+    const compile = (main: string): ((view: unknown) => string) => compileTemplates({ main, partials: {} }) as (view: unknown) => string;
+
+    it('prints each item of an array, and {{else}} for an empty one', () => {
+      const list = compile('{{#each items}}[{{this}}]{{else}}none{{/each}}');
+      expect(list({ items: ['a', 'b'] })).to.equal('[a][b]');
+      expect(list({ items: [] })).to.equal('none');
+    });
+
+    it('refuses anything but an array', () => {
+      const list = compile('{{#each items}}{{this}}{{/each}}');
+      expect(() => list({ items: { a: 1 } })).to.throw(TypeError, /takes an array/);
+    });
   });
 });
