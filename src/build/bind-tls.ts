@@ -1,6 +1,6 @@
 // Step 5 of the build: which certificate each TLS host presents. A Secret that is missing or bad falls back
 // to the default certificate for that host, with a diagnostic; the host stays served.
-import { checkCertificate, coversHost } from '../certificates/check-certificate.js';
+import { checkCertificate, nameSetOf, namesCoverHost } from '../certificates/check-certificate.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { keyOf, refOf, type Ingress, type Secret } from '../model/kube.js';
 import { KeyMaterial, type TlsBinding, type TlsCertificate } from '../model/nginx-model.js';
@@ -51,6 +51,8 @@ export function bindTls(ingresses: readonly Ingress[], secrets: readonly Secret[
 
   const secretsByKey = new Map(secrets.map((s) => [keyOf(s.metadata), s]));
   const certificates = new Map<string, TlsCertificate | undefined>();
+  // A certificate can name a hundred hosts and serve ten: its names become a set once, not a scan per host.
+  const names = new Map<TlsCertificate, ReadonlySet<string>>();
   const byHost = new Map<string, TlsBinding>();
   const reported = new Set<string>();
   const report = (claim: HostClaim, d: Omit<Diagnostic, 'object' | 'field'>): void => {
@@ -74,7 +76,9 @@ export function bindTls(ingresses: readonly Ingress[], secrets: readonly Secret[
       byHost.set(host, DEFAULT_BINDING);
       continue;
     }
-    if (!coversHost(certificate.subjectAltNames, host)) {
+    let certificateNames = names.get(certificate);
+    if (certificateNames === undefined) names.set(certificate, (certificateNames = nameSetOf(certificate.subjectAltNames)));
+    if (!namesCoverHost(certificateNames, host)) {
       report(claim, {
         severity: 'warning',
         code: 'TLS_HOST_NOT_COVERED',

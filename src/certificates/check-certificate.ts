@@ -70,9 +70,6 @@ export function checkCertificate(certificatePem: string, keyPem: string, now: Da
   };
 }
 
-/** Characters toLowerCase might change: upper-case ASCII and anything outside ASCII. */
-const mayChangeCase = /[A-Z\u0080-\uffff]/;
-
 /**
  * Whether a certificate with these DNS names serves `host` for a client that checks names the way browsers
  * and OpenSSL do. A SAN `*.example.com` covers exactly one extra label (`a.example.com`, not `example.com`
@@ -82,20 +79,23 @@ const mayChangeCase = /[A-Z\u0080-\uffff]/;
  * @param host - An Ingress rule or TLS host, possibly a wildcard.
  */
 export function coversHost(subjectAltNames: readonly string[], host: string): boolean {
+  return namesCoverHost(nameSetOf(subjectAltNames), host);
+}
+
+/** The names, lower-case, as a set: built once per certificate, then each host costs two lookups, not a scan. */
+export function nameSetOf(subjectAltNames: readonly string[]): ReadonlySet<string> {
+  return new Set(subjectAltNames.map((name) => name.toLowerCase()));
+}
+
+/** {@link coversHost} with the names already made a set by {@link nameSetOf}. */
+export function namesCoverHost(names: ReadonlySet<string>, host: string): boolean {
   const wanted = host.toLowerCase();
-  // The one wildcard SAN that covers `a.example.com` is `*` + `.example.com` (everything from the first dot).
-  // Worked out once per host rather than per SAN: a certificate can name hundreds of hosts. None for an
-  // Ingress wildcard host (only the same wildcard SAN, an exact match, covers it), and none under a
-  // top-level label: clients refuse `*.com`.
+  if (names.has(wanted)) return true;
+  // The one wildcard SAN that can cover `a.example.com` is `*` + `.example.com` (everything from the first
+  // dot). None for an Ingress wildcard host (only the same wildcard SAN, an exact match, covers it), and none
+  // under a top-level label: clients refuse `*.com`.
   const firstDot = wanted.indexOf('.');
-  const wildcardSuffix = !wanted.startsWith('*.') && firstDot > 0 && wanted.includes('.', firstDot + 1) ? wanted.slice(firstDot) : undefined;
-  for (const entry of subjectAltNames) {
-    // toLowerCase makes a new string even when nothing changes; SANs are almost always lower-case already.
-    const name = mayChangeCase.test(entry) ? entry.toLowerCase() : entry;
-    if (name === wanted) return true;
-    if (wildcardSuffix !== undefined && name.length === wildcardSuffix.length + 1 && name.startsWith('*') && name.endsWith(wildcardSuffix)) return true;
-  }
-  return false;
+  return !wanted.startsWith('*.') && firstDot > 0 && wanted.includes('.', firstDot + 1) && names.has(`*${wanted.slice(firstDot)}`);
 }
 
 function parsePair(certificatePem: string, keyPem: string): ParsedPair {
