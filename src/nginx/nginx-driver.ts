@@ -9,7 +9,7 @@ import { basename, dirname } from 'node:path';
 import type { RenderedConfig } from '../render/render-config.js';
 import { runtimeLayout, type RuntimeLayout } from '../render/runtime-layout.js';
 import { writeFileAtomic } from '../runtime/secure-files.js';
-import { writeRuntimeFiles } from '../runtime/write-runtime-files.js';
+import { RuntimeFiles } from '../runtime/write-runtime-files.js';
 import { testNginxConfig, type NginxConfigError } from './nginx-config-test.js';
 import { workersOf, type WorkerProcess } from './nginx-workers.js';
 
@@ -39,6 +39,7 @@ const CANDIDATE = /^\.nginx\.conf\.[0-9a-f]+\.candidate$/;
 export class NginxDriver {
   readonly #options: Required<Omit<NginxDriverOptions, 'onNginxExit'>> & Pick<NginxDriverOptions, 'onNginxExit'>;
   readonly #layout: RuntimeLayout;
+  readonly #files: RuntimeFiles;
   #child: ChildProcess | undefined;
   #isStopping = false;
   #liveConfig: string | undefined;
@@ -49,6 +50,7 @@ export class NginxDriver {
   constructor(options: NginxDriverOptions) {
     this.#options = { timeoutMs: 10_000, onNginxOutput: (text) => process.stderr.write(text), ...options };
     this.#layout = runtimeLayout(options.runtimeDir);
+    this.#files = new RuntimeFiles(options.runtimeDir);
   }
 
   /** The bytes nginx serves now (undefined before the first apply). */
@@ -58,7 +60,7 @@ export class NginxDriver {
 
   async apply(rendered: RenderedConfig): Promise<ApplyResult> {
     const started = performance.now();
-    await writeRuntimeFiles(rendered, this.#layout.runtimeDir);
+    await this.#files.write(rendered);
     if (rendered.config === this.#liveConfig && (await this.#isRunning())) return { kind: 'unchanged' };
 
     const configFile = this.#layout.configFile;

@@ -10,18 +10,27 @@ export interface WorkerProcess {
 
 export async function workersOf(masterPid: number): Promise<WorkerProcess[]> {
   const workers: WorkerProcess[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const pid of await childrenOf(masterPid)) {
     try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      // Field 4 (after the parenthesised command, which may hold spaces) is the parent pid.
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent !== masterPid) continue;
-      const title = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replace(/\0/g, ' ').trim();
-      if (title.startsWith('nginx: worker process')) workers.push({ pid: Number(entry), isCurrent: !title.includes('is shutting down') });
+      const title = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ').trim();
+      if (title.startsWith('nginx: worker process')) workers.push({ pid, isCurrent: !title.includes('is shutting down') });
     } catch {
       // The process ended while we looked.
     }
   }
   return workers;
+}
+
+/** The master's children: its /proc children list when the kernel has one, else a scan of /proc (slower). */
+async function childrenOf(masterPid: number): Promise<number[]> {
+  const listed = await readFile(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').catch(() => undefined);
+  if (listed !== undefined) return listed.split(' ').filter((pid) => pid !== '').map(Number);
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Field 4 (after the parenthesised command, which may hold spaces) is the parent pid.
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === masterPid) children.push(Number(entry));
+  }
+  return children;
 }

@@ -1,7 +1,7 @@
 // TLS through a real nginx: SNI picks each host's certificate (RSA and ECDSA), a missing or broken Secret
 // falls back to the default certificate, HTTP is redirected to HTTPS with 308, and key files stay private.
 import { X509Certificate } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { expect } from 'chai';
 import { startEchoBackend, type EchoBackend, type EchoResponse } from '../support/echo-backend.js';
 import { writeRuntimeFiles } from '../../src/runtime/write-runtime-files.js';
@@ -79,10 +79,12 @@ describe('TLS through nginx', () => {
 
   it('serves a renewed certificate from the next handshake on, without a reload', async () => {
     const renewed = makeCertificate({ hosts: ['rsa.tls.test'], keyType: 'ecdsa', commonName: 'renewed' });
-    const rendered = { config: served.config, files: [
-      { path: `${served.runtimeDir}/certs/default_rsa.crt`, content: renewed.certificatePem, mode: 0o600 },
-      { path: `${served.runtimeDir}/certs/default_rsa.key`, content: renewed.keyPem, mode: 0o600 },
-    ] };
+    const dir = `${served.runtimeDir}/certs`;
+    const replaced: Record<string, string> = { 'default_rsa.crt': renewed.certificatePem, 'default_rsa.key': renewed.keyPem };
+    const files = await Promise.all(
+      (await readdir(dir)).map(async (name) => ({ path: `${dir}/${name}`, content: replaced[name] ?? (await readFile(`${dir}/${name}`, 'utf8')), mode: 0o600 })),
+    );
+    const rendered = { config: served.config, files };
     await writeRuntimeFiles(rendered, served.runtimeDir);
     expect((await https('rsa.tls.test')).peerCertificate?.fingerprint256).to.equal(fingerprint(renewed.certificatePem));
   });
