@@ -30,7 +30,7 @@ export class ManifestSource {
   async start(events: ManifestSourceEvents): Promise<void> {
     for (const file of await listManifestFiles(this.#dir)) await this.#read(file, events);
     events.onChanges(this.#changes());
-    const watcher = watch(this.#dir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 10 } });
+    const watcher = watch(this.#dir, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 20, pollInterval: 5 } });
     this.#watcher = watcher;
     const enqueue = (work: () => Promise<void>): void => {
       this.#queue = this.#queue.then(work).catch((error: unknown) => events.onProblem({ file: this.#dir, message: String(error) }));
