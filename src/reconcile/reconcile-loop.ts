@@ -4,6 +4,7 @@
 // every source has delivered its first list.
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { NginxModel } from '../model/nginx-model.js';
+import type { Snapshot } from '../model/snapshot.js';
 import { compile, type CompileOptions } from '../pipeline/compile.js';
 import type { ApplyResult } from '../nginx/nginx-driver.js';
 import type { ConfigTemplate, RenderedConfig } from '../render/render-config.js';
@@ -17,6 +18,8 @@ export interface ReconcileOutcome {
   readonly buildMs: number;
   /** sha256 of the config nginx was given. */
   readonly configHash: string;
+  /** The objects this outcome was built from (status and events look at exactly what was built). */
+  readonly snapshot: Snapshot;
 }
 
 export interface ReconcileLoopOptions {
@@ -75,11 +78,12 @@ export class ReconcileLoop {
     this.#isDirty = false;
     try {
       const started = performance.now();
-      const compiled = compile(this.#options.store.snapshot(), this.#options.template, this.#options.compileOptions());
+      const snapshot = this.#options.store.snapshot();
+      const compiled = compile(snapshot, this.#options.template, this.#options.compileOptions());
       const buildMs = performance.now() - started;
       const result = await this.#options.apply(compiled.rendered);
       if (result.kind === 'applied' || result.kind === 'unchanged') this.#markApplied();
-      this.#options.onOutcome({ result, model: compiled.model, diagnostics: compiled.diagnostics, buildMs, configHash: this.#options.hash(compiled.rendered.config) });
+      this.#options.onOutcome({ result, model: compiled.model, diagnostics: compiled.diagnostics, buildMs, configHash: this.#options.hash(compiled.rendered.config), snapshot });
     } catch (error) {
       this.#options.onError(error);
     }

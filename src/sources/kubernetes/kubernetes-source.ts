@@ -1,5 +1,5 @@
 // The Kubernetes source: one supervised informer per watched kind, all feeding ObjectChanges to the store.
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { KubeConfig, Watch, type KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectKind } from '../../model/kube.js';
 import { defaultBackoff, SupervisedInformer, type BackoffOptions, type InformerHandlers } from './supervised-informer.js';
 import { watchedKinds, type WatchScope } from './watched-kinds.js';
@@ -40,6 +40,11 @@ export class KubernetesSource {
 
   async stop(): Promise<void> {
     await Promise.all(this.#informers.map((informer) => informer.stop()));
+  }
+
+  /** The raw Ingress as last seen by its informer (with status, uid and resourceVersion); undefined when unknown. */
+  ingress(namespace: string, name: string): KubernetesObject | undefined {
+    return this.#informers.find((informer) => informer.kind === 'Ingress')?.cached(namespace, name);
   }
 
   /** Restarts after failures, by kind, for metrics. */

@@ -57,6 +57,14 @@ export class SupervisedInformer {
     return this.#watched.kind;
   }
 
+  /**
+   * The raw object as the informer's cache holds it now (status, uid and resourceVersion included, which the
+   * normalized objects leave out); undefined when unknown. For the status writer and the event recorder.
+   */
+  cached(namespace: string, name: string): KubernetesObject | undefined {
+    return this.#informer.get(name, namespace === '' ? undefined : namespace);
+  }
+
   start(): void {
     void this.#start();
   }

@@ -27,7 +27,9 @@ export type FakeResource =
   | 'events'
   | 'events.events.k8s.io'
   | 'endpointslices'
-  | 'leases';
+  | 'leases'
+  | 'pods'
+  | 'nodes';
 
 /**
  * Kinds accepted by `get`, `list` and `delete`. `Event` is the core v1 Event; the events.k8s.io one is named by
@@ -43,7 +45,9 @@ export type FakeKind =
   | 'Event'
   | 'events.k8s.io/v1/Event'
   | 'EndpointSlice'
-  | 'Lease';
+  | 'Lease'
+  | 'Pod'
+  | 'Node';
 
 const NO_EXTRA_FIELD_LABELS: readonly string[] = [];
 
@@ -60,6 +64,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   type('events.events.k8s.io', 'events.k8s.io', 'events', 'Event', { fieldLabels: ['regarding.kind', 'regarding.namespace', 'regarding.name', 'reason', 'type'] }),
   type('endpointslices', 'discovery.k8s.io', 'endpointslices', 'EndpointSlice', { fieldLabels: ['addressType'] }),
   type('leases', 'coordination.k8s.io', 'leases', 'Lease'),
+  // Pods and Nodes: what the controller reads to publish node addresses for a NodePort Service.
+  type('pods', '', 'pods', 'Pod', { hasStatus: true, fieldLabels: ['spec.nodeName', 'status.phase'] }),
+  type('nodes', '', 'nodes', 'Node', { namespaced: false, hasStatus: true }),
 ];
 
 function type(
