@@ -1,5 +1,6 @@
 // The long-running controller, wired: a source (Kubernetes API or a manifest directory) → store → debounced
-// rebuild → nginx driver, with health, metrics and structured logs around it.
+// rebuild → nginx driver, with health, metrics and structured logs around it; with the Kubernetes API, the
+// elected leader also writes Ingress status and Events.
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { formatDiagnostic } from '../model/diagnostic.js';
@@ -13,9 +14,18 @@ import { loadTemplates } from '../runtime/load-templates.js';
 import { KubernetesSource } from '../sources/kubernetes/kubernetes-source.js';
 import { ManifestSource } from '../sources/manifests/manifest-source.js';
 import { ObjectStore } from '../store/object-store.js';
+import { startLeaderDuties, type LeaderDuties, type LeaderDutiesOptions } from './leader-duties.js';
+
+export type { ElectionOptions, LeaderDutiesOptions, PublishSource } from './leader-duties.js';
 
 export type ControllerSource =
-  | { readonly kind: 'kubernetes'; readonly kubeconfig: string | undefined; readonly watchNamespace: string | undefined }
+  | {
+      readonly kind: 'kubernetes';
+      readonly kubeconfig: string | undefined;
+      readonly watchNamespace: string | undefined;
+      /** Leader election, Ingress status and Events. */
+      readonly duties: LeaderDutiesOptions;
+    }
   | { readonly kind: 'manifests'; readonly dir: string };
 
 export interface ControllerOptions {
@@ -32,8 +42,10 @@ export interface RunningController {
   readonly ready: Promise<void>;
   readonly metrics: ControllerMetrics;
   readonly healthPort: number;
-  /** Resolves when no rebuild is in progress or pending (for tests). */
+  /** Resolves when no rebuild, status write or Event is in progress or pending (for tests). */
   idle(): Promise<void>;
+  /** Whether this replica leads (writes status and Events); always false with a manifest directory. */
+  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -49,6 +61,7 @@ export async function runController(options: ControllerOptions, logger: Logger):
   await driver.removeStaleCandidates();
   const store = new ObjectStore({ classes: options.compile.classes, settingsSource: options.compile.settingsSource });
   let reported = new Set<string>();
+  let duties: LeaderDuties | undefined;
 
   const onOutcome = (outcome: ReconcileOutcome): void => {
     metrics.recordOutcome(outcome);
@@ -59,6 +72,7 @@ export async function runController(options: ControllerOptions, logger: Logger):
     reported = now;
     const result = outcome.result;
     const fields = { buildMs: Math.round(outcome.buildMs), configHash: outcome.configHash.slice(0, 12) };
+    duties?.onOutcome(outcome);
     if (result.kind === 'applied') logger.info({ ...fields, reason: result.reason, durationMs: Math.round(result.durationMs) }, 'config live');
     else if (result.kind === 'unchanged') logger.debug(fields, 'config unchanged; no reload');
     else if (result.kind === 'rejected') logger.error({ ...fields, nginx: result.error }, 'nginx rejected the config; the last good one keeps serving');
@@ -77,6 +91,9 @@ export async function runController(options: ControllerOptions, logger: Logger):
 
   let isReady = false;
   const source = startSource(options.source, options.compile, loop, logger);
+  if (source.kubernetes !== undefined && options.source.kind === 'kubernetes') {
+    duties = startLeaderDuties(source.kubernetes, options.source.duties, options.compile.classes, logger, (isLeader) => metrics.recordLeadership(isLeader));
+  }
   const health: Server = await startHealthServer({
     port: options.healthPort,
     ...(options.healthAddress === undefined ? {} : { address: options.healthAddress }),
@@ -99,11 +116,17 @@ export async function runController(options: ControllerOptions, logger: Logger):
     ready,
     metrics,
     healthPort: typeof address === 'object' && address !== null ? address.port : options.healthPort,
-    idle: () => loop.idle(),
+    async idle() {
+      await loop.idle();
+      await duties?.idle();
+    },
+    isLeader: () => duties?.isLeader() ?? false,
     async stop() {
       loop.stop();
       await source.stop();
       await loop.idle();
+      // Status is cleared (if asked) while nginx still serves, and the Lease released, before nginx stops.
+      await duties?.stop();
       await driver.stop();
       await new Promise<void>((resolve) => health.close(() => resolve()));
     },
@@ -112,6 +135,8 @@ export async function runController(options: ControllerOptions, logger: Logger):
 
 interface StartedSource {
   readonly started: Promise<void>;
+  /** The Kubernetes source, when it is one: its client config and Ingress cache serve status and Events. */
+  readonly kubernetes?: KubernetesSource;
   restarts(): Record<string, number>;
   stop(): Promise<void>;
 }
@@ -138,5 +163,5 @@ function startSource(source: ControllerSource, compile: CompileOptions, loop: Re
       onInvalid: (kind, namespace, name, reason) => logger.warn({ kind, namespace, name, reason }, 'object not understood; left out'),
     },
   );
-  return { started: kubernetes.start(), restarts: () => kubernetes.restarts(), stop: () => kubernetes.stop() };
+  return { started: kubernetes.start(), kubernetes, restarts: () => kubernetes.restarts(), stop: () => kubernetes.stop() };
 }

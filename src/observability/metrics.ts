@@ -20,6 +20,7 @@ export class ControllerMetrics {
   readonly #objects = new Gauge({ name: 'portico_objects', help: 'objects in the store, by kind', labelNames: ['kind'], registers: [this.registry] });
   readonly #rejectedIngresses = new Gauge({ name: 'portico_rejected_ingresses', help: 'Ingresses with an error diagnostic', registers: [this.registry] });
   readonly #informerRestarts = new Gauge({ name: 'portico_informer_restarts', help: 'informer restarts after failures, by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly #leader = new Gauge({ name: 'portico_leader', help: '1 while this replica leads (writes Ingress status and Events)', registers: [this.registry] });
   readonly #certificateExpiry = new Gauge({
     name: 'portico_certificate_expiry_timestamp_seconds',
     help: 'notAfter of each served certificate',
@@ -48,6 +49,10 @@ export class ControllerMetrics {
     for (const certificate of model.certificates) {
       this.#certificateExpiry.set({ secret: `${certificate.secret.namespace}/${certificate.secret.name}` }, Date.parse(certificate.notAfter) / 1000);
     }
+  }
+
+  recordLeadership(isLeader: boolean): void {
+    this.#leader.set(isLeader ? 1 : 0);
   }
 
   recordObjects(counts: Record<ObjectKind, number>): void {

@@ -63,7 +63,12 @@ describe('controller, against the Kubernetes API (fixture server, spawn mode)', 
     httpPort = http;
     controller = await runController(
       {
-        source: { kind: 'kubernetes', kubeconfig: await api.writeKubeconfig(dir), watchNamespace: undefined },
+        source: {
+          kind: 'kubernetes',
+          kubeconfig: await api.writeKubeconfig(dir),
+          watchNamespace: undefined,
+          duties: { publish: undefined, updateStatusOnShutdown: true, election: { leaseName: 'portico-leader', namespace: 'default', identity: 'e2e' } },
+        },
         nginx: { mode: 'spawn', binary: nginxBinary() },
         compile: {
           classes: defaultClassSettings,

@@ -113,6 +113,19 @@ describe('portico CLI', () => {
       expect((await run(['frobnicate'])).code, 'unknown command').to.equal(2);
     });
 
+    it('exits 2 on controller status and election options that cannot work', async () => {
+      const both = await run(['controller', '--publish-service', 'portico-system/portico', '--publish-status-address', '192.0.2.1']);
+      expect(both.code, 'two address sources').to.equal(2);
+      expect(both.stderr).to.include('--publish-service and --publish-status-address exclude each other');
+      const manifests = await run(['controller', '--manifests', dir, '--publish-status-address', '192.0.2.1']);
+      expect(manifests.code, 'status without the API').to.equal(2);
+      expect(manifests.stderr).to.include('--manifests takes no --publish-* option');
+      expect((await run(['controller', '--publish-service', 'a/b/c'])).code, 'not [namespace/]name').to.equal(2);
+      expect((await run(['controller', '--update-status-on-shutdown', 'maybe'])).code, 'not a boolean').to.equal(2);
+      expect((await run(['controller', '--controller-namespace', 'Not_A_Namespace'])).code, 'not a namespace').to.equal(2);
+      expect((await run(['controller', '--publish-status-address', ' , '])).code, 'no address').to.equal(2);
+    });
+
     it('re-renders -o FILE on every change with --watch', async function () {
       this.timeout(15000);
       const output = `${dir}/watched.conf`;
