@@ -119,9 +119,9 @@ export function startLeaderDuties(
   return {
     onOutcome(outcome) {
       const { served, rejected } = servedIngresses(outcome.snapshot, classes);
-      status.setServed(served);
+      status.setIngresses(served, rejected);
       sync();
-      void events.observe(outcome.diagnostics, rejected);
+      void events.observe(outcome.diagnostics, new Set(rejected.map(keyOf)));
     },
     isLeader: () => elector.isLeader,
     async idle() {

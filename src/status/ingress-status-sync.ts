@@ -1,5 +1,5 @@
-// Keeps status.loadBalancer.ingress of the served Ingresses equal to the published addresses, while leading:
-// one pass at a time (a request during a pass runs one more pass after it), writing only what differs.
+// Keeps status.loadBalancer.ingress of the served Ingresses equal to the published addresses (and that of our
+// rejected ones empty), while leading: one pass at a time (a request during a pass runs one more pass after it), writing only what differs.
 import { keyOf, type ObjectRef } from '../model/kube.js';
 import { entryKeysOf, planStatusUpdates, type CurrentStatus, type LoadBalancerIngress, type StatusUpdate } from './plan-status-updates.js';
 
@@ -25,6 +25,7 @@ interface PendingWrite {
 export class IngressStatusSync {
   readonly #options: IngressStatusSyncOptions;
   #served: readonly ObjectRef[] = [];
+  #rejected: readonly ObjectRef[] = [];
   #addresses: readonly string[] | undefined;
   #isLeader = false;
   #isClosed = false;
@@ -36,9 +37,10 @@ export class IngressStatusSync {
     this.#options = options;
   }
 
-  /** The Ingresses served by the last outcome. */
-  setServed(served: readonly ObjectRef[]): void {
+  /** The Ingresses the last outcome served, and those of ours it rejected. */
+  setIngresses(served: readonly ObjectRef[], rejected: readonly ObjectRef[]): void {
     this.#served = served;
+    this.#rejected = rejected;
   }
 
   /** The addresses to publish; undefined while unknown (nothing is written then, nothing cleared). */
@@ -68,7 +70,7 @@ export class IngressStatusSync {
     return this.#queue;
   }
 
-  /** Stops syncing; with `clear`, first empties the status of the served Ingresses (shutdown, as leader). */
+  /** Stops syncing; with `clear`, first empties the status of our Ingresses (shutdown, as leader). */
   async close(options: { readonly clear: boolean }): Promise<void> {
     this.#isClosed = true;
     await this.#queue;
@@ -76,9 +78,10 @@ export class IngressStatusSync {
   }
 
   async #write(addresses: readonly string[]): Promise<void> {
-    const served = new Set(this.#served.map(keyOf));
-    for (const key of this.#pending.keys()) if (!served.has(key)) this.#pending.delete(key);
-    const updates = planStatusUpdates(this.#served, (ingress) => this.#current(ingress), addresses);
+    const ours = new Set([...this.#served, ...this.#rejected].map(keyOf));
+    for (const key of this.#pending.keys()) if (!ours.has(key)) this.#pending.delete(key);
+    const currentOf = (ingress: ObjectRef): CurrentStatus | undefined => this.#current(ingress);
+    const updates = [...planStatusUpdates(this.#served, currentOf, addresses), ...planStatusUpdates(this.#rejected, currentOf, [])];
     for (const update of updates) {
       const { namespace, name } = update.ingress;
       try {

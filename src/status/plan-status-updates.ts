@@ -1,5 +1,6 @@
 // Ingress status, the pure part: which Ingresses Portico serves (ours by class, and not rejected), what their
-// status.loadBalancer.ingress should say, and which of them say something else now (compared sorted).
+// status.loadBalancer.ingress should say (the published addresses; nothing for ours that were rejected, which
+// nginx does not serve), and which of them say something else now (compared sorted).
 import { isIP } from 'node:net';
 import { selectIngresses } from '../build/select-ingresses.js';
 import { validateIngress } from '../build/validate-ingress.js';
@@ -34,19 +35,18 @@ export interface StatusUpdate {
 export interface ServedIngresses {
   /** Ours by class and not rejected, sorted by namespace/name. */
   readonly served: readonly ObjectRef[];
-  /** `namespace/name` of ours that the build rejected (their errors are Rejected events). */
-  readonly rejected: ReadonlySet<string>;
+  /** Ours by class that the build rejected, sorted: their status is emptied, their errors are Rejected Events. */
+  readonly rejected: readonly ObjectRef[];
 }
 
 /** The same selection and validation the build does, so status covers exactly the Ingresses nginx serves. */
 export function servedIngresses(snapshot: Snapshot, classes: ClassSettings): ServedIngresses {
   const served: ObjectRef[] = [];
-  const rejected = new Set<string>();
+  const rejected: ObjectRef[] = [];
   for (const ingress of selectIngresses(snapshot.ingresses, snapshot.ingressClasses, classes).selected) {
-    if (validateIngress(ingress).length === 0) served.push(refOf(ingress));
-    else rejected.add(keyOf(ingress.metadata));
+    (validateIngress(ingress).length === 0 ? served : rejected).push(refOf(ingress));
   }
-  return { served: served.sort(compareRefs), rejected };
+  return { served: served.sort(compareRefs), rejected: rejected.sort(compareRefs) };
 }
 
 /** The status entries for these addresses: IPs as `ip`, names as `hostname`, sorted and without duplicates. */

@@ -49,7 +49,7 @@ describe('IngressStatusSync', () => {
     port.add('a');
     port.add('b', [{ ip: '192.0.2.1' }]);
     sync = new IngressStatusSync({ port, onError: (error) => expect.fail(String(error)) });
-    sync.setServed([ref('a'), ref('b')]);
+    sync.setIngresses([ref('a'), ref('b')], []);
     sync.setAddresses(['192.0.2.1']);
   });
 
@@ -100,6 +100,15 @@ describe('IngressStatusSync', () => {
     expect(port.writes).to.deep.equal(['a=192.0.2.1', 'a=192.0.2.7', 'b=192.0.2.7']);
     // The three requests made during the first pass share one pass.
     expect(passes[1]).to.equal(passes[3]);
+  });
+
+  it('empties the status of ours that were rejected (nginx does not serve them)', async () => {
+    sync.setLeader(true);
+    port.add('bad', [{ ip: '192.0.2.1' }]);
+    port.add('bad-and-empty');
+    sync.setIngresses([ref('a')], [ref('bad'), ref('bad-and-empty')]);
+    await sync.sync();
+    expect(port.writes).to.deep.equal(['a=192.0.2.1', 'bad=']);
   });
 
   it('clears the served Ingresses on close when asked, and writes nothing after', async () => {

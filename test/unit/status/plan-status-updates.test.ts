@@ -25,7 +25,7 @@ describe('servedIngresses', () => {
     ]);
     const { served, rejected } = servedIngresses(snapshot, defaultClassSettings);
     expect(served).to.deep.equal([ref('b'), ref('a', 'shop')]);
-    expect([...rejected]).to.deep.equal(['default/bad']);
+    expect(rejected).to.deep.equal([ref('bad')]);
   });
 });
 
