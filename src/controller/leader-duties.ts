@@ -121,7 +121,7 @@ export function startLeaderDuties(
       const { served, rejected } = servedIngresses(outcome.snapshot, classes);
       status.setIngresses(served, rejected);
       sync();
-      void events.observe(outcome.diagnostics, new Set(rejected.map(keyOf)));
+      events.observe(outcome.diagnostics, new Set(rejected.map(keyOf))).catch((error: unknown) => logger.error({ err: error }, 'events pass failed'));
     },
     isLeader: () => elector.isLeader,
     async idle() {
