@@ -29,15 +29,15 @@ export function renderCommand(): Command {
         else await writeFileAtomic(options.output, result.rendered.config, 0o644);
         return !hasErrors(input.problems, findings);
       };
-      const isClean = await renderOnce();
-      if (!options.watch) {
-        process.exitCode = isClean ? 0 : 1;
-        return;
+      if (options.watch) {
+        // Watch first, then render: a change made just after the first render is then never missed.
+        await watchPaths(options.file, async () => {
+          await renderOnce();
+          process.stderr.write(`rendered ${options.output ?? 'to stdout'} at ${new Date().toISOString()}\n`);
+        });
       }
-      await watchPaths(options.file, async () => {
-        await renderOnce();
-        process.stderr.write(`rendered ${options.output ?? 'to stdout'} at ${new Date().toISOString()}\n`);
-      });
+      const isClean = await renderOnce();
+      if (!options.watch) process.exitCode = isClean ? 0 : 1;
     });
 }
 

@@ -3,12 +3,18 @@ import { watch } from 'chokidar';
 
 const HOLDOFF_MS = 100;
 
-/** Resolves never: the watch runs until the process ends. */
-export async function watchPaths(paths: readonly string[], onChange: () => Promise<void>): Promise<never> {
+/**
+ * Resolves once the watcher has scanned the paths, so a change made after that is never missed; the watch
+ * then runs until the process ends.
+ */
+export async function watchPaths(paths: readonly string[], onChange: () => Promise<void>): Promise<void> {
   const watcher = watch([...paths], { ignoreInitial: true });
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
-  watcher.on('all', () => {
+  const named = new Set(paths);
+  watcher.on('all', (_event, path) => {
+    // Only manifests count: a config written with -o into a watched directory must not re-trigger itself.
+    if (!named.has(path) && !/\.(ya?ml|json)$/i.test(path)) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       running = running.then(onChange).catch((error: unknown) => {
@@ -16,5 +22,5 @@ export async function watchPaths(paths: readonly string[], onChange: () => Promi
       });
     }, HOLDOFF_MS);
   });
-  return new Promise<never>(() => undefined);
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
 }
