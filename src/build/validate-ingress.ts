@@ -15,32 +15,21 @@ export function validateIngress(ingress: Ingress): Diagnostic[] {
   if (!isDnsLabel(namespace)) reject('INVALID_OBJECT', 'metadata.namespace', 'the namespace is not a DNS label');
   if (!isDnsSubdomain(name)) reject('INVALID_OBJECT', 'metadata.name', 'the name is not a DNS subdomain');
 
-  // Field paths are passed as functions and built only for a problem: most paths have none, and every build
-  // validates every path.
-  const checkBackend = (backend: IngressBackend | undefined, field: () => string): void => {
-    if (backend === undefined) return;
-    if (!isDnsLabel(backend.serviceName)) reject('INVALID_BACKEND', `${field()}.service.name`, 'the Service name is not a DNS label');
-    if ('number' in backend.port) {
-      if (!Number.isInteger(backend.port.number) || backend.port.number < 1 || backend.port.number > 65535) {
-        reject('INVALID_BACKEND', `${field()}.service.port.number`, 'the port number is not between 1 and 65535');
-      }
-    } else if (!isPortName(backend.port.name)) {
-      reject('INVALID_BACKEND', `${field()}.service.port.name`, 'the port name is not a valid port name');
-    }
-  };
-
-  checkBackend(ingress.defaultBackend, () => 'spec.defaultBackend');
+  if (ingress.defaultBackend !== undefined) {
+    for (const [suffix, message] of backendProblems(ingress.defaultBackend)) reject('INVALID_BACKEND', `spec.defaultBackend${suffix}`, message);
+  }
   ingress.rules.forEach((rule, i) => {
     if (rule.host !== undefined && !isHost(rule.host.toLowerCase())) {
       reject('INVALID_HOST', `spec.rules[${i}].host`, 'the host is not a DNS name (a leading "*." is allowed)');
     }
     rule.paths.forEach((path, j) => {
-      const field = (): string => `spec.rules[${i}].http.paths[${j}]`;
-      if (path.path !== undefined) {
-        const problem = pathProblem(path.path);
-        if (problem !== undefined) reject('INVALID_PATH', `${field()}.path`, `the path ${problem}`);
-      }
-      checkBackend(path.backend, () => `${field()}.backend`);
+      // The field path is built only for a problem: most paths have none, and every build validates every path.
+      const problem = path.path === undefined ? undefined : pathProblem(path.path);
+      const backend = path.backend === undefined ? noProblems : backendProblems(path.backend);
+      if (problem === undefined && backend.length === 0) return;
+      const field = `spec.rules[${i}].http.paths[${j}]`;
+      if (problem !== undefined) reject('INVALID_PATH', `${field}.path`, `the path ${problem}`);
+      for (const [suffix, message] of backend) reject('INVALID_BACKEND', `${field}.backend${suffix}`, message);
     });
   });
   ingress.tls.forEach((tls, i) => {
@@ -52,4 +41,20 @@ export function validateIngress(ingress: Ingress): Diagnostic[] {
     }
   });
   return problems;
+}
+
+const noProblems: readonly (readonly [string, string])[] = [];
+
+/** What is wrong with a backend, as [field suffix, message] pairs; the shared empty list when nothing is. */
+function backendProblems(backend: IngressBackend): readonly (readonly [string, string])[] {
+  const found: [string, string][] = [];
+  if (!isDnsLabel(backend.serviceName)) found.push(['.service.name', 'the Service name is not a DNS label']);
+  if ('number' in backend.port) {
+    if (!Number.isInteger(backend.port.number) || backend.port.number < 1 || backend.port.number > 65535) {
+      found.push(['.service.port.number', 'the port number is not between 1 and 65535']);
+    }
+  } else if (!isPortName(backend.port.name)) {
+    found.push(['.service.port.name', 'the port name is not a valid port name']);
+  }
+  return found.length === 0 ? noProblems : found;
 }
