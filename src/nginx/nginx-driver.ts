@@ -44,8 +44,6 @@ export class NginxDriver {
   #isStopping = false;
   #liveConfig: string | undefined;
   #lastAction: 'start' | 'reload' = 'start';
-  /** The workers last seen per master, to clean up after a master that died without them. */
-  readonly #workersByMaster = new Map<number, number[]>();
 
   constructor(options: NginxDriverOptions) {
     this.#options = { timeoutMs: 10_000, onNginxOutput: (text) => process.stderr.write(text), ...options };
@@ -146,10 +144,7 @@ export class NginxDriver {
       const master = await this.#masterPid();
       if (master !== undefined) {
         const current = (await workersOf(master)).filter((w: WorkerProcess) => w.isCurrent);
-        if (current.length > 0 && current.every((w) => !old.has(w.pid))) {
-          this.#workersByMaster.set(master, current.map((w) => w.pid));
-          return undefined;
-        }
+        if (current.length > 0 && current.every((w) => !old.has(w.pid))) return undefined;
       } else if (this.#options.mode === 'spawn' && this.#child === undefined) {
         return `${failure}: nginx exited`;
       }
@@ -160,19 +155,22 @@ export class NginxDriver {
 
   #spawn(): void {
     const layout = this.#layout;
+    // Its own process group (led by the master, inherited by the workers), so that the workers of a master
+    // killed outright can still be found and stopped.
     const child = spawn(this.#options.binary, ['-p', layout.runtimeDir, '-c', layout.configFile, '-e', 'stderr', '-g', 'daemon off;'], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
     });
     this.#child = child;
     child.stderr?.on('data', (chunk: Buffer) => this.#options.onNginxOutput(chunk.toString()));
-    const pid = child.pid;
+    const group = child.pid;
     child.on('exit', (code, signal) => {
       if (this.#child === child) this.#child = undefined;
       if (this.#isStopping) return;
       this.#options.onNginxExit?.(code, signal);
       // A master killed outright (the OOM killer, say) leaves its workers running and holding the ports:
       // stop them, then restart with the last good config, which is what nginx.conf holds.
-      void stopOrphanedWorkers(pid === undefined ? [] : (this.#workersByMaster.get(pid) ?? [])).then(() =>
+      void stopProcessGroup(group).then(() =>
         setTimeout(() => {
           if (!this.#isStopping && this.#child === undefined && this.#liveConfig !== undefined) this.#spawn();
         }, 200),
@@ -181,19 +179,37 @@ export class NginxDriver {
   }
 }
 
-/** Terminates processes that are still nginx workers (a pid may have been reused by then) and waits for them. */
-async function stopOrphanedWorkers(pids: readonly number[]): Promise<void> {
-  const isWorker = async (pid: number): Promise<boolean> =>
-    (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).startsWith('nginx: worker process');
-  const alive = [];
-  for (const pid of pids) if (await isWorker(pid)) alive.push(pid);
-  for (const pid of alive) process.kill(pid, 'SIGTERM');
+/**
+ * SIGTERM to every live process of the group (the orphaned workers), SIGKILL after 5 s; resolves when none
+ * is left. Zombies do not count: they hold no port and only wait for a reaper.
+ */
+async function stopProcessGroup(group: number | undefined): Promise<void> {
+  if (group === undefined) return;
   const deadline = performance.now() + 5_000;
-  while (performance.now() < deadline) {
-    let remaining = 0;
-    for (const pid of alive) if (await isWorker(pid)) remaining += 1;
-    if (remaining === 0) return;
+  for (let signal: NodeJS.Signals = 'SIGTERM'; ; ) {
+    const members = await liveMembersOf(group);
+    if (members.length === 0) return;
+    for (const pid of members) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    if (performance.now() > deadline) signal = 'SIGKILL';
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  for (const pid of alive) if (await isWorker(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** Processes whose process group is `group` and that are not zombies, from /proc. */
+async function liveMembersOf(group: number): Promise<number[]> {
+  const members: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // After the parenthesised command: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === group && state !== 'Z') members.push(Number(entry));
+  }
+  return members;
 }
