@@ -5,7 +5,7 @@
 // nginx then does what the Ingress spec asks: an exact location beats every prefix, the longest prefix wins.
 import type { Location, LocationAction, Route } from '../model/nginx-model.js';
 import { compareText } from '../model/diagnostic.js';
-import type { PathRoute } from './collect-routes.js';
+import type { HostRoutes, PathRoute } from './collect-routes.js';
 import type { BackendResolution } from './resolve-backends.js';
 
 export interface LocationOptions {
@@ -14,43 +14,35 @@ export interface LocationOptions {
 }
 
 /** The locations of one server, sorted (exact first, then prefixes, each by path), with a 404 root when no route has one. */
-export function buildLocations(routes: readonly PathRoute[], options: LocationOptions): Location[] {
-  // One map per nginx modifier, keyed by path: a location is found without building a key string.
-  const exact = new Map<string, Location>();
-  const prefix = new Map<string, Location>();
-  /** Exact locations that an Exact rule (not the exact half of a Prefix rule) holds. */
-  const fromExactRule = new Set<string>();
-  const putExact = (location: Location, isFromExact: boolean): void => {
-    // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule);
-    // otherwise routes arrive oldest first and the first one stays.
-    if (exact.has(location.path) && (!isFromExact || fromExactRule.has(location.path))) return;
-    exact.set(location.path, location);
-    if (isFromExact) fromExactRule.add(location.path);
-  };
-  const putPrefix = (location: Location): void => {
-    if (!prefix.has(location.path)) prefix.set(location.path, location);
-  };
-
+export function buildLocations(host: HostRoutes, options: LocationOptions): Location[] {
+  // collectRoutes left one route per match and path, so every location below is new except where an Exact rule
+  // and the exact half of a Prefix rule name the same path; host.exact and host.prefix settle that without a
+  // map per server.
+  const exact: Location[] = [];
+  const prefix: Location[] = [];
   const { sslRedirect } = options;
-  for (const route of routes) {
+  for (const route of host.routes) {
     const action = actionOf(options.resolve(route));
     const described = describeRoute(route);
-    if (route.match === 'exact') putExact({ modifier: '=', path: route.path, action, sslRedirect, route: described }, true);
-    else if (route.path === '/') putPrefix({ modifier: '', path: '/', action, sslRedirect, route: described });
+    if (route.match === 'exact') exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described });
+    else if (route.path === '/') prefix.push({ modifier: '', path: '/', action, sslRedirect, route: described });
     else {
-      putExact({ modifier: '=', path: route.path, action, sslRedirect, route: described }, false);
-      putPrefix({ modifier: '', path: `${route.path}/`, action, sslRedirect, route: described });
+      // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule).
+      if (!host.exact.has(route.path)) exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described });
+      prefix.push({ modifier: '', path: `${route.path}/`, action, sslRedirect, route: described });
     }
   }
-  if (!prefix.has('/')) putPrefix({ modifier: '', path: '/', action: NOT_FOUND, sslRedirect, route: undefined });
+  if (!host.prefix.has('/')) prefix.push({ modifier: '', path: '/', action: NOT_FOUND, sslRedirect, route: undefined });
   // nginx answers /p with a 301 to /p/ when a proxied location is named /p/ and none is named /p
   // (auto_redirect). Only an Exact path ending in "/" leaves /p unnamed; pin /p to what would serve it.
-  for (const path of fromExactRule) {
+  for (const path of host.exact.keys()) {
     if (!path.endsWith('/') || path === '/') continue;
     const bare = path.slice(0, -1);
-    if (!exact.has(bare)) putExact({ ...longestPrefix(prefix.values(), bare), modifier: '=', path: bare }, false);
+    // Named already by an Exact rule, or by the exact half of a Prefix rule (Prefix / has none).
+    if (host.exact.has(bare) || (bare !== '/' && host.prefix.has(bare))) continue;
+    exact.push({ ...longestPrefix(prefix, bare), modifier: '=', path: bare });
   }
-  return [...exact.values(), ...prefix.values()].sort(compareLocations);
+  return [...exact, ...prefix].sort(compareLocations);
 }
 
 /** Exact locations first (`=` sorts after ``), then prefixes, each by path. */
@@ -59,7 +51,7 @@ function compareLocations(a: Location, b: Location): number {
 }
 
 /** The longest prefix location covering `path`; there always is one, the root. */
-function longestPrefix(prefixes: Iterable<Location>, path: string): Location {
+function longestPrefix(prefixes: readonly Location[], path: string): Location {
   let best: Location | undefined;
   for (const l of prefixes) if (path.startsWith(l.path) && (best === undefined || l.path.length > best.path.length)) best = l;
   if (best === undefined) throw new Error(`no prefix location covers ${path}`);

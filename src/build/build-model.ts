@@ -6,7 +6,7 @@ import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { bindTls } from './bind-tls.js';
 import { buildLocations } from './build-locations.js';
-import { collectRoutes, type PathRoute } from './collect-routes.js';
+import { collectRoutes, type HostRoutes, type PathRoute } from './collect-routes.js';
 import { compareIngressAge } from './ingress-order.js';
 import { readSettings, type SettingsSource } from './read-settings.js';
 import { makeBackendResolver, type BackendResolution } from './resolve-backends.js';
@@ -25,6 +25,8 @@ export interface BuildResult {
   /** Sorted by object, then field. */
   readonly diagnostics: readonly Diagnostic[];
 }
+
+const noRoutes: HostRoutes = { routes: [], exact: new Map(), prefix: new Map() };
 
 export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResult {
   const diagnostics: Diagnostic[] = [];
@@ -68,9 +70,9 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
   const servers: VirtualServer[] = [...servedHosts].sort().map((host) => {
     const binding = tls.byHost.get(host);
     const sslRedirect = binding !== undefined && settings.sslRedirect;
-    return { host, tls: binding, locations: buildLocations(routes.byHost.get(host) ?? [], { sslRedirect, resolve }) };
+    return { host, tls: binding, locations: buildLocations(routes.byHost.get(host) ?? noRoutes, { sslRedirect, resolve }) };
   });
-  const defaultServer = { locations: buildLocations(routes.byHost.get('') ?? [], { sslRedirect: false, resolve }) };
+  const defaultServer = { locations: buildLocations(routes.byHost.get('') ?? noRoutes, { sslRedirect: false, resolve }) };
 
   return {
     model: {

@@ -17,32 +17,29 @@ export interface PathRoute {
 }
 
 export interface RouteTable {
-  /** Routes by host, in Ingress age order; `''` is the catch-all host. */
-  readonly byHost: ReadonlyMap<string, readonly PathRoute[]>;
+  /** Routes by host; `''` is the catch-all host. */
+  readonly byHost: ReadonlyMap<string, HostRoutes>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** The routes of one host, and the one route that holds each nginx match (exact or prefix) and path. */
-interface HostRoutes {
-  readonly routes: PathRoute[];
-  readonly exact: Map<string, PathRoute>;
-  readonly prefix: Map<string, PathRoute>;
+/** The routes of one host, without conflicts: no two share a match and a path. */
+export interface HostRoutes {
+  /** In Ingress age order. */
+  readonly routes: readonly PathRoute[];
+  /** The route of each Exact path, and of each Prefix path: what buildLocations asks to settle ties. */
+  readonly exact: ReadonlyMap<string, PathRoute>;
+  readonly prefix: ReadonlyMap<string, PathRoute>;
 }
 
 /** `ingresses` must be sorted oldest first (compareIngressAge). */
 export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
-  const byHost = new Map<string, PathRoute[]>();
   // Nested maps (host → match → path) rather than one map of joined keys: no key string per path.
-  const hosts = new Map<string, HostRoutes>();
+  const byHost = new Map<string, { routes: PathRoute[]; exact: Map<string, PathRoute>; prefix: Map<string, PathRoute> }>();
   const diagnostics: Diagnostic[] = [];
 
   const add = (route: PathRoute): void => {
-    let host = hosts.get(route.host);
-    if (host === undefined) {
-      host = { routes: [], exact: new Map(), prefix: new Map() };
-      hosts.set(route.host, host);
-      byHost.set(route.host, host.routes);
-    }
+    let host = byHost.get(route.host);
+    if (host === undefined) byHost.set(route.host, (host = { routes: [], exact: new Map(), prefix: new Map() }));
     const taken = route.match === 'exact' ? host.exact : host.prefix;
     const winner = taken.get(route.path);
     if (winner !== undefined) {
@@ -79,7 +76,7 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
   // Taken before any default backend is added: a second Ingress's default backend must meet the first one
   // (and be reported), not be skipped as if a rule served the root.
   const hostsWithRootRule = new Set<string>();
-  for (const [host, routes] of hosts) if (routes.prefix.has('/')) hostsWithRootRule.add(host);
+  for (const [host, routes] of byHost) if (routes.prefix.has('/')) hostsWithRootRule.add(host);
   addDefaultBackends(ingresses, hostsWithRootRule, add);
   return { byHost, diagnostics };
 }

@@ -1,7 +1,7 @@
 // Unit tests for buildLocations: Kubernetes path matches become nginx exact and prefix locations, in nginx's order.
 import { expect } from 'chai';
 import { buildLocations } from '../../../src/build/build-locations.js';
-import type { PathRoute } from '../../../src/build/collect-routes.js';
+import type { HostRoutes, PathRoute } from '../../../src/build/collect-routes.js';
 import type { BackendResolution } from '../../../src/build/resolve-backends.js';
 import type { Location } from '../../../src/model/nginx-model.js';
 import { ingress } from '../../support/objects.js';
@@ -28,8 +28,21 @@ function resolve(r: PathRoute): BackendResolution {
   };
 }
 
+/** The routes of one host as collectRoutes leaves them: the first route of each match and path stays. */
+function hostOf(routes: readonly PathRoute[]): HostRoutes {
+  const exact = new Map<string, PathRoute>();
+  const prefix = new Map<string, PathRoute>();
+  const kept = routes.filter((r) => {
+    const taken = r.match === 'exact' ? exact : prefix;
+    if (taken.has(r.path)) return false;
+    taken.set(r.path, r);
+    return true;
+  });
+  return { routes: kept, exact, prefix };
+}
+
 function build(routes: readonly PathRoute[], sslRedirect = false): Location[] {
-  return buildLocations(routes, { sslRedirect, resolve });
+  return buildLocations(hostOf(routes), { sslRedirect, resolve });
 }
 
 /** `= /p → svc` or `/p/ → 404`: one line per location, in output order. */

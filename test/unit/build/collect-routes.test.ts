@@ -1,6 +1,6 @@
 // Unit tests for collectRoutes: merging paths across Ingresses, conflicts to the oldest, path normalization, default backends.
 import { expect } from 'chai';
-import { collectRoutes, type PathRoute, type RouteTable } from '../../../src/build/collect-routes.js';
+import { collectRoutes, type HostRoutes, type RouteTable } from '../../../src/build/collect-routes.js';
 import { compareIngressAge } from '../../../src/build/ingress-order.js';
 import type { Ingress } from '../../../src/model/kube.js';
 import { ingress, type IngressSpec } from '../../support/objects.js';
@@ -10,8 +10,8 @@ function collect(...ingresses: Ingress[]): RouteTable {
   return collectRoutes([...ingresses].sort(compareIngressAge));
 }
 
-function summary(routes: readonly PathRoute[] | undefined): string[] {
-  return (routes ?? []).map((r) => `${r.match} ${r.path} → ${r.ingress.metadata.namespace}/${r.ingress.metadata.name}:${r.backend.serviceName}`);
+function summary(host: HostRoutes | undefined): string[] {
+  return (host?.routes ?? []).map((r) => `${r.match} ${r.path} → ${r.ingress.metadata.namespace}/${r.ingress.metadata.name}:${r.backend.serviceName}`);
 }
 
 const onHost = (name: string, spec: Omit<IngressSpec, 'rules'> & { path?: string; pathType?: 'Exact' | 'Prefix' | 'ImplementationSpecific'; service?: string }): Ingress =>
@@ -91,7 +91,7 @@ describe('collectRoutes', () => {
     });
 
     it('treats ImplementationSpecific as Prefix', () => {
-      const route = collect(onHost('a', { path: '/foo/', pathType: 'ImplementationSpecific' })).byHost.get('a.example.com')?.[0];
+      const route = collect(onHost('a', { path: '/foo/', pathType: 'ImplementationSpecific' })).byHost.get('a.example.com')?.routes[0];
       expect(route).to.deep.include({ match: 'prefix', path: '/foo', pathType: 'ImplementationSpecific' });
     });
 
@@ -158,7 +158,7 @@ describe('collectRoutes', () => {
       const table = collect(a);
       expect(summary(table.byHost.get('a.example.com'))).to.deep.equal(['prefix /api → default/a:api', 'prefix / → default/a:fallback']);
       expect(summary(table.byHost.get(''))).to.deep.equal(['prefix / → default/a:fallback']);
-      expect(table.byHost.get('a.example.com')?.[1]?.pathType).to.equal('DefaultBackend');
+      expect(table.byHost.get('a.example.com')?.routes[1]?.pathType).to.equal('DefaultBackend');
     });
 
     it('leaves a host whose rules serve the root to those rules, even from another Ingress', () => {
