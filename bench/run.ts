@@ -164,6 +164,7 @@ function printTable(results: readonly SizeResult[]): void {
     ['build ms med / min', (r) => `${format(r.build.medianMs)} / ${format(r.build.minMs)}`],
     ['render ms med / min', (r) => `${format(r.render.medianMs)} / ${format(r.render.minMs)}`],
     ['build+render ms med / min', (r) => `${format(r.total.medianMs)} / ${format(r.total.minMs)}`],
+    ['first read of the config ms med / min', (r) => `${format(r.firstRead.medianMs)} / ${format(r.firstRead.minMs)}`],
     ['heap MB snapshot / used / total', (r) => `${format(r.memory.snapshotHeapMB - r.memory.baselineHeapMB)} / ${format(r.memory.heapUsedMB)} / ${format(r.memory.heapTotalMB)}`],
     ['RSS MB after gc / peak', (r) => `${format(r.memory.rssMB)} / ${format(r.memory.peakRssMB)}`],
     ['config KB / lines', (r) => `${format(r.config.bytes / 1024)} / ${r.config.lines}`],
