@@ -11,6 +11,7 @@ import { httpRequest } from '../support/http-client.js';
 import { nginxBinary } from '../support/nginx-harness.js';
 import { freePorts } from '../support/ports.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ingress = (name: string, host: string, service: string) => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -125,11 +126,3 @@ describe('controller, against the Kubernetes API (fixture server, spawn mode)', 
     expect(await answer('web.test')).to.equal('second');
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

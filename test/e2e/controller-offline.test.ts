@@ -11,6 +11,7 @@ import { httpRequest } from '../support/http-client.js';
 import { nginxBinary } from '../support/nginx-harness.js';
 import { freePort, freePorts } from '../support/ports.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ingressYaml = (name: string, host: string, paths: readonly [string, string][]) => `
 apiVersion: networking.k8s.io/v1
@@ -152,11 +153,3 @@ describe('controller, offline (manifest directory, spawn mode)', function () {
     expect(metrics).to.include('portico_rebuild_duration_seconds_bucket');
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -11,6 +11,7 @@ import { startFakeApiServer, type FakeApiServer, type RecordedRequest } from '..
 import { nginxBinary } from '../support/nginx-harness.js';
 import { freePorts } from '../support/ports.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ingress = (name: string, path = '/', className = 'portico') => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -203,11 +204,3 @@ describe('controller replicas: leader election, Ingress status and Events (fixtu
     expect((api.get('Lease', 'portico-system', 'portico-leader')?.['spec'] as { holderIdentity?: string }).holderIdentity).to.equal('');
   });
 });
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -6,6 +6,7 @@ import { KubernetesSource } from '../../src/sources/kubernetes/kubernetes-source
 import { ObjectStore } from '../../src/store/object-store.js';
 import { startFakeApiServer, type FakeApiServer } from '../support/fake-api-server/fake-api-server.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ingress = (name: string, host: string) => ({
   apiVersion: 'networking.k8s.io/v1',
@@ -125,11 +126,3 @@ describe('KubernetesSource (fixture API server, real client library)', () => {
     await waitFor(() => hosts().join() === 'd.test', 10000);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -6,6 +6,7 @@ import { ManifestSource } from '../../src/sources/manifests/manifest-source.js';
 import type { FileProblem } from '../../src/sources/manifests/read-manifests.js';
 import { ObjectStore } from '../../src/store/object-store.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ingressYaml = (name: string, host: string) => `
 apiVersion: networking.k8s.io/v1
@@ -79,11 +80,3 @@ describe('ManifestSource', () => {
     expect(relevantChanges).to.equal(before + 1);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -16,6 +16,7 @@ import { nginxBinary } from '../support/nginx-harness.js';
 import { endpointSlice, ingress, service } from '../support/objects.js';
 import { freePorts } from '../support/ports.js';
 import { makeTempDir, removeDir } from '../support/temp-dir.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('NginxDriver (real nginx)', () => {
   let backends: EchoBackend[];
@@ -134,11 +135,3 @@ describe('NginxDriver (real nginx)', () => {
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
