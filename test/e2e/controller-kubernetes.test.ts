@@ -3,8 +3,8 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type RunningController } from '../../src/controller/run-controller.js';
-import { defaultClassSettings } from '../../src/model/settings.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { loopbackCompileOptions, rebuildCount, reloadCount } from '../support/controller-fixture.js';
 import { startEchoBackend, type EchoBackend, type EchoResponse } from '../support/echo-backend.js';
 import { startFakeApiServer, type FakeApiServer } from '../support/fake-api-server/fake-api-server.js';
 import { httpRequest } from '../support/http-client.js';
@@ -42,15 +42,8 @@ describe('controller, against the Kubernetes API (fixture server, spawn mode)', 
     const response = await httpRequest({ port: httpPort, host, path: '/' });
     return response.status === 200 ? response.json<EchoResponse>().backend : response.status;
   };
-  const reloads = async (): Promise<number> => {
-    const metrics = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
-    return [...metrics.matchAll(/^portico_nginx_reloads_total\{reason="(?:start|reload)"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
-
-  const rebuilds = async (): Promise<number> => {
-    const metrics = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
-    return Number(/^portico_rebuild_duration_seconds_count (\d+)$/m.exec(metrics)?.[1]);
-  };
+  const reloads = (): Promise<number> => reloadCount(controller.healthPort);
+  const rebuilds = (): Promise<number> => rebuildCount(controller.healthPort);
 
   before(async () => {
     first = await startEchoBackend('first');
@@ -71,12 +64,7 @@ describe('controller, against the Kubernetes API (fixture server, spawn mode)', 
           duties: { publish: undefined, updateStatusOnShutdown: true, election: { leaseName: 'portico-leader', namespace: 'default', identity: 'e2e' } },
         },
         nginx: { mode: 'spawn', binary: nginxBinary() },
-        compile: {
-          classes: defaultClassSettings,
-          settingsSource: { namespace: undefined, name: 'portico' },
-          now: new Date(),
-          render: { runtimeDir: `${dir}/runtime`, httpPort: http, httpsPort: https, listenAddress: '127.0.0.1' },
-        },
+        compile: loopbackCompileOptions(`${dir}/runtime`, http, https),
         healthPort: health,
         healthAddress: '127.0.0.1',
       },

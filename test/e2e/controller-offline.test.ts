@@ -4,8 +4,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type RunningController } from '../../src/controller/run-controller.js';
-import { defaultClassSettings } from '../../src/model/settings.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { loopbackCompileOptions, reloadCount } from '../support/controller-fixture.js';
 import { startEchoBackend, type EchoBackend, type EchoResponse } from '../support/echo-backend.js';
 import { httpRequest } from '../support/http-client.js';
 import { nginxBinary } from '../support/nginx-harness.js';
@@ -73,12 +73,7 @@ describe('controller, offline (manifest directory, spawn mode)', function () {
       {
         source: { kind: 'manifests', dir: manifests },
         nginx: { mode: 'spawn', binary: nginxBinary() },
-        compile: {
-          classes: defaultClassSettings,
-          settingsSource: { namespace: undefined, name: 'portico' },
-          now: new Date(),
-          render: { runtimeDir: `${dir}/runtime`, httpPort: http, httpsPort: https, listenAddress: '127.0.0.1' },
-        },
+        compile: loopbackCompileOptions(`${dir}/runtime`, http, https),
         healthPort: health,
         healthAddress: '127.0.0.1',
       },
@@ -93,10 +88,7 @@ describe('controller, offline (manifest directory, spawn mode)', function () {
     await removeDir(dir);
   });
 
-  const reloads = async (): Promise<number> => {
-    const metrics = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
-    return [...metrics.matchAll(/^portico_nginx_reloads_total\{reason="(?:start|reload)"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-  };
+  const reloads = (): Promise<number> => reloadCount(controller.healthPort);
 
   it('serves the directory once ready, and says so on /readyz and /healthz', async () => {
     expect(await answer('shop.test')).to.equal('web-1');

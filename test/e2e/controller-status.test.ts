@@ -5,8 +5,8 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type PublishSource, type RunningController } from '../../src/controller/run-controller.js';
-import { defaultClassSettings } from '../../src/model/settings.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { loopbackCompileOptions, rebuildCount } from '../support/controller-fixture.js';
 import { startFakeApiServer, type FakeApiServer, type RecordedRequest } from '../support/fake-api-server/fake-api-server.js';
 import { nginxBinary } from '../support/nginx-harness.js';
 import { freePorts } from '../support/ports.js';
@@ -60,12 +60,7 @@ describe('controller replicas: leader election, Ingress status and Events (fixtu
           },
         },
         nginx: { mode: 'spawn', binary: nginxBinary() },
-        compile: {
-          classes: defaultClassSettings,
-          settingsSource: { namespace: undefined, name: 'portico' },
-          now: new Date(),
-          render: { runtimeDir: `${dir}/${identity}`, httpPort: http, httpsPort: https, listenAddress: '127.0.0.1' },
-        },
+        compile: loopbackCompileOptions(`${dir}/${identity}`, http, https),
         healthPort: health,
         healthAddress: '127.0.0.1',
       },
@@ -87,10 +82,7 @@ describe('controller replicas: leader election, Ingress status and Events (fixtu
     });
   const eventsAbout = (name: string) =>
     api.list('Event', 'default').filter((event) => (event['involvedObject'] as { name?: string } | undefined)?.name === name);
-  const rebuilds = async (controller: RunningController): Promise<number> => {
-    const metrics = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
-    return Number(/^portico_rebuild_duration_seconds_count (\d+)$/m.exec(metrics)?.[1]);
-  };
+  const rebuilds = (controller: RunningController): Promise<number> => rebuildCount(controller.healthPort);
 
   before(async () => {
     api = await startFakeApiServer();
