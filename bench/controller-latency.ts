@@ -31,6 +31,7 @@ import { makeTempDir, removeDir } from '../test/support/temp-dir.js';
 import { groupByFile, manifestText, onLoopback } from './cluster-manifests.js';
 import { wallNow, type ControllerProcessOptions, type FromController, type LogRecord, type ToController } from './controller-process.js';
 import { generateCluster } from './generate-cluster.js';
+import { findNginx } from '../src/nginx/find-nginx.js';
 
 const SEED = Number(process.env['BENCH_SEED'] ?? 1);
 /** 4 paths per Ingress on average: with seed 1, exactly 1,000 Ingresses of Portico's class (and 16 of another). */
@@ -51,7 +52,7 @@ const HOLDOFF_MS = 100;
 const TARGET_EDIT_P99_MS = 300;
 const TARGET_COLD_MS = 5_000;
 
-const NGINX = process.env['PORTICO_NGINX_BINARY'] || '/usr/sbin/nginx';
+const NGINX = findNginx();
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL('./controller-process.js', import.meta.url));
 

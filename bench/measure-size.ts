@@ -12,6 +12,7 @@ import { renderConfig } from '../src/render/render-config.js';
 import { loadTemplates } from '../src/runtime/load-templates.js';
 import { writeRuntimeFiles } from '../src/runtime/write-runtime-files.js';
 import { generateCluster } from './generate-cluster.js';
+import { findNginx } from '../src/nginx/find-nginx.js';
 
 const WARMUP_RUNS = 2;
 const TIMED_RUNS = 7;
@@ -185,7 +186,7 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
  * path). Throws with nginx's output, keeping the runtime dir, if nginx rejects the config.
  */
 function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['nginxTest'] {
-  const nginx = process.env['PORTICO_NGINX_BINARY'] || '/usr/sbin/nginx';
+  const nginx = findNginx();
   // No -q: a warning (a name hash that does not fit, say) costs parse time and must show.
   const nginxArguments = ['-t', '-e', 'stderr', '-p', `${runtimeDir}/`, '-c', configFile];
   // GNU time reports nginx's peak RSS: a reload holds the old and the new configuration at once.

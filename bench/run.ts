@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generateCluster } from './generate-cluster.js';
 import { measureSize, type SizeResult } from './measure-size.js';
+import { findNginx } from '../src/nginx/find-nginx.js';
 
 const DEFAULT_SIZES = [1_000, 10_000, 50_000];
 const QUICK_SIZES = [1_000, 10_000];
@@ -187,7 +188,7 @@ function format(value: number): string {
 }
 
 function nginxVersion(): string {
-  const result = spawnSync(process.env['PORTICO_NGINX_BINARY'] || '/usr/sbin/nginx', ['-v'], { encoding: 'utf8' });
+  const result = spawnSync(findNginx(), ['-v'], { encoding: 'utf8' });
   return `${result.stderr}${result.stdout}`.trim();
 }
 

@@ -1,32 +1,15 @@
 // Runs the rendered config under a real nginx for the example: `nginx -t`, then nginx in the foreground,
 // stopped gracefully on request and never left running after this process ends.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runtimeLayout } from '../src/render/runtime-layout.js';
+
+import { findNginx } from '../src/nginx/find-nginx.js';
 
 const startTimeoutMs = 10_000;
 /** A graceful stop waits for open requests; past this, nginx is killed so Ctrl-C never hangs. */
 const stopGraceMs = 5_000;
-
-/** `$PORTICO_NGINX_BINARY`, else `nginx` on PATH, else Debian's /usr/sbin/nginx (not on a user's PATH). */
-export function nginxBinary(): string {
-  const fromEnv = process.env['PORTICO_NGINX_BINARY'];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'nginx');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return '/usr/sbin/nginx';
-}
 
 /**
  * The arguments every run shares. `-p` is the runtime dir (the config's paths are absolute anyway, but
@@ -39,7 +22,7 @@ function baseArguments(configFile: string, prefixDir: string): string[] {
 
 /** `nginx -t`: what nginx says about the config, and whether it accepts it. */
 export async function testNginxConfig(configFile: string, prefixDir: string): Promise<{ ok: boolean; output: string }> {
-  const child = spawn(nginxBinary(), ['-t', '-q', ...baseArguments(configFile, prefixDir)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(findNginx(), ['-t', '-q', ...baseArguments(configFile, prefixDir)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -66,14 +49,14 @@ export async function startNginx(configFile: string, prefixDir: string, host: st
   if (await canConnect(host, port)) {
     throw new Error(`something already listens on ${host}:${port}; stop it (an earlier nginx: kill $(cat ${runtimeLayout(prefixDir).pidFile})) or choose other ports`);
   }
-  const child = spawn(nginxBinary(), [...baseArguments(configFile, prefixDir), '-g', 'daemon off;'], {
+  const child = spawn(findNginx(), [...baseArguments(configFile, prefixDir), '-g', 'daemon off;'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   });
   // Listen at once: 'spawn' and 'error' are emitted on a later tick, and an await here would miss them.
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
-    child.once('error', (error) => reject(new Error(`cannot run ${nginxBinary()}: ${error.message} (set PORTICO_NGINX_BINARY)`)));
+    child.once('error', (error) => reject(new Error(`cannot run ${findNginx()}: ${error.message} (set PORTICO_NGINX_BINARY)`)));
   });
   await spawned;
   const pid = child.pid ?? 0;

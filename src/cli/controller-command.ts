@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isDnsLabel, isDnsSubdomain } from '../build/grammar.js';
 import { runController, type ControllerSource, type PublishSource } from '../controller/run-controller.js';
+import { findNginx } from '../nginx/find-nginx.js';
 import type { NginxMode } from '../nginx/nginx-driver.js';
 import { createLogger } from '../observability/logger.js';
 import { parseStatusAddresses } from '../status/publish-addresses.js';
@@ -29,7 +30,7 @@ export function controllerCommand(): Command {
     .option('--manifests <dir>', 'read objects from this directory of manifests instead of the Kubernetes API')
     .option('--watch-namespace <namespace>', 'watch one namespace only (default: all)')
     .option('--nginx-mode <mode>', 'spawn (start nginx as a child) or sidecar (signal the nginx of another container)', parseMode, 'spawn')
-    .option('--nginx-binary <path>', 'the nginx binary used to test configs (and to run nginx in spawn mode)', 'nginx')
+    .option('--nginx-binary <path>', 'the nginx binary used to test configs (and to run nginx in spawn mode)', findNginx())
     .option('--health-port <n>', 'the port of /healthz, /readyz and /metrics', parsePort, 10254)
     .option('--publish-service <[namespace/]name>', 'write the addresses of this Service into Ingress status (namespace: --controller-namespace)')
     .option('--publish-status-address <addr[,addr]>', 'write these addresses (IPs or host names) into Ingress status', parseStatusAddressList)

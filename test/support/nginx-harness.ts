@@ -1,11 +1,12 @@
 // Runs a real nginx for integration tests: checks a rendered nginx.conf with `nginx -t`, starts it in a
 // private prefix on loopback, reloads it the way the controller will, and never lets it outlive the run.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findNginx } from '../../src/nginx/find-nginx.js';
 
 const startTimeoutMs = 10_000;
 const reloadTimeoutMs = 10_000;
@@ -58,14 +59,7 @@ export interface NginxConfigTest {
  * 1.19.5 or newer (the harness passes `-e stderr`).
  */
 export function nginxBinary(): string {
-  const fromEnv = process.env['PORTICO_NGINX_BINARY'];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, 'nginx');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return '/usr/sbin/nginx';
+  return findNginx();
 }
 
 /** Runs `nginx -t -q -p prefixDir -c configPath`; throws only if nginx cannot be run at all. */
@@ -424,11 +418,3 @@ async function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
