@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { refOf, type Ingress, type IngressBackend } from '../model/kube.js';
 import { isDnsLabel, isDnsSubdomain, isHost, isPortName, pathProblem } from './grammar.js';
+import { ingressLimitProblems } from './limits.js';
 
 /** Every reason this Ingress cannot be served; empty when it is valid. */
 export function validateIngress(ingress: Ingress): Diagnostic[] {
@@ -10,6 +11,11 @@ export function validateIngress(ingress: Ingress): Diagnostic[] {
   const reject = (code: Diagnostic['code'], field: string, message: string): void => {
     problems.push({ severity: 'error', code, object: refOf(ingress), field, message: `rejected: ${message}` });
   };
+
+  // Over a size limit: rejected for that alone, before any per-path work on a possibly huge object.
+  const limits = ingressLimitProblems(ingress);
+  for (const limit of limits) reject('OBJECT_TOO_LARGE', limit.field, limit.message);
+  if (limits.length > 0) return problems;
 
   const { namespace, name } = ingress.metadata;
   if (!isDnsLabel(namespace)) reject('INVALID_OBJECT', 'metadata.namespace', 'the namespace is not a DNS label');

@@ -6,6 +6,7 @@ export type Severity = 'error' | 'warning' | 'info';
 /** Stable codes; documented in docs/diagnostics.md. */
 export type DiagnosticCode =
   | 'INVALID_OBJECT'
+  | 'OBJECT_TOO_LARGE'
   | 'INVALID_HOST'
   | 'INVALID_PATH'
   | 'INVALID_BACKEND'
