@@ -2,37 +2,55 @@
 //   Exact /p   → `location = /p`
 //   Prefix /   → `location /`
 //   Prefix /p  → `location = /p` and `location /p/`: element-wise, so /p matches /p and /p/x but never /px.
+//   regex /p   → `location ~* ^/p` (use-regex or rewrite-target on the Ingress), tried longest first.
 // nginx then does what the Ingress spec asks: an exact location beats every prefix, the longest prefix wins.
-import type { Location, LocationAction, Route } from '../model/nginx-model.js';
+// On a host with regex paths, prefixes other than `/` are written `^~`, so a regex (tried after the
+// prefixes) only ever takes requests from Prefix `/`: other Ingresses' Exact and Prefix paths keep their meaning.
+import { hasNoPolicies, locationDirectives } from '../annotations/apply-annotations.js';
+import { noDirectives } from '../model/directive.js';
+import type { Location, LocationAction, LocationModifier, Route } from '../model/nginx-model.js';
 import { compareText } from '../model/diagnostic.js';
 import type { HostRoutes, PathRoute } from './collect-routes.js';
 import type { BackendResolution } from './resolve-backends.js';
 
 export interface LocationOptions {
+  /** The host has a certificate (its own or the default one). */
+  readonly hasTls: boolean;
+  /** The controller-wide ssl-redirect setting. */
   readonly sslRedirect: boolean;
   readonly resolve: (route: PathRoute) => BackendResolution;
 }
 
-/** The locations of one server, sorted (exact first, then prefixes, each by path), with a 404 root when no route has one. */
+/** The locations of one server, sorted (exact, prefixes, regexes), with a 404 root when no route has one. */
 export function buildLocations(host: HostRoutes, options: LocationOptions): Location[] {
   // collectRoutes left one route per match and path, so every location below is new except where an Exact rule
   // and the exact half of a Prefix rule name the same path; host.exact and host.prefix settle that without a
   // map per server.
   const exact: Location[] = [];
   const prefix: Location[] = [];
-  const { sslRedirect } = options;
+  const regexes: Location[] = [];
+  const prefixModifier: LocationModifier = host.regex.size > 0 ? '^~' : '';
   for (const route of host.routes) {
-    const action = actionOf(options.resolve(route));
+    const resolution = options.resolve(route);
+    const action = actionOf(resolution);
+    const sslRedirect = redirectsToHttps(route, options);
     const described = describeRoute(route);
-    if (route.match === 'exact') exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described });
-    else if (route.path === '/') prefix.push({ modifier: '', path: '/', action, sslRedirect, route: described });
+    const directives = hasNoPolicies(route.annotations)
+      ? noDirectives
+      : locationDirectives(route.annotations, { ingress: described.ingress, path: route.path, isRegex: route.match === 'regex', upstream: resolution.upstream?.name });
+    const location = { modifier: '' as LocationModifier, path: route.path, action, sslRedirect, route: described, directives };
+    if (route.match === 'exact') exact.push({ ...location, modifier: '=' });
+    else if (route.match === 'regex') regexes.push({ ...location, modifier: '~*', path: `^${route.path}` });
+    else if (route.path === '/') prefix.push(location);
     else {
       // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule).
-      if (!host.exact.has(route.path)) exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described });
-      prefix.push({ modifier: '', path: `${route.path}/`, action, sslRedirect, route: described });
+      if (!host.exact.has(route.path)) exact.push({ ...location, modifier: '=' });
+      prefix.push({ ...location, modifier: prefixModifier, path: `${route.path}/` });
     }
   }
-  if (!host.prefix.has('/')) prefix.push({ modifier: '', path: '/', action: NOT_FOUND, sslRedirect, route: undefined });
+  if (!host.prefix.has('/')) {
+    prefix.push({ modifier: '', path: '/', action: NOT_FOUND, sslRedirect: options.hasTls && options.sslRedirect, route: undefined, directives: noDirectives });
+  }
   // nginx answers /p with a 301 to /p/ when a proxied location is named /p/ and none is named /p
   // (auto_redirect). Only an Exact path ending in "/" leaves /p unnamed; pin /p to what would serve it.
   for (const path of host.exact.keys()) {
@@ -42,12 +60,20 @@ export function buildLocations(host: HostRoutes, options: LocationOptions): Loca
     if (host.exact.has(bare) || (bare !== '/' && host.prefix.has(bare))) continue;
     exact.push({ ...longestPrefix(prefix, bare), modifier: '=', path: bare });
   }
-  return [...exact, ...prefix].sort(compareLocations);
+  // nginx tries regexes in the order written: longest pattern first, as ingress-nginx orders them.
+  regexes.sort((a, b) => b.path.length - a.path.length || compareText(a.path, b.path));
+  return [...exact.sort(compareLocations), ...prefix.sort(compareLocations), ...regexes];
 }
 
-/** Exact locations first (`=` sorts after ``), then prefixes, each by path. */
+/** ssl-redirect (default: the controller setting) on hosts with TLS; force-ssl-redirect everywhere. */
+function redirectsToHttps(route: PathRoute, options: LocationOptions): boolean {
+  const policy = route.annotations['ssl-redirect'];
+  if (policy?.force === true) return true;
+  return options.hasTls && (policy?.redirect ?? options.sslRedirect);
+}
+
 function compareLocations(a: Location, b: Location): number {
-  return compareText(b.modifier, a.modifier) || compareText(a.path, b.path);
+  return compareText(a.path, b.path);
 }
 
 /** The longest prefix location covering `path`; there always is one, the root. */
@@ -74,6 +100,7 @@ function describeRoute(route: PathRoute): Route {
     host: route.host === '' ? undefined : route.host,
     path: route.path,
     pathType: route.pathType,
+    isRegex: route.match === 'regex',
     service: route.backend.serviceName,
     servicePort: port,
   };

@@ -1,12 +1,17 @@
 // The build: Snapshot → NginxModel + Diagnostics, as a short list of pure steps (each in its own module).
 import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.js';
-import { keyOf, refOf } from '../model/kube.js';
+import { keyOf, refOf, type Ingress } from '../model/kube.js';
+import { defaultAnnotationSettings, type AnnotationSettings } from '../annotations/annotation-settings.js';
+import { readIngressAnnotations } from '../annotations/read-ingress-annotations.js';
+import type { AnnotationPolicies } from '../annotations/registry.js';
+import { noDirectives } from '../model/directive.js';
+import { collectScopedDirectives } from './collect-scoped-directives.js';
 import type { NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
 import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { bindTls } from './bind-tls.js';
 import { buildLocations } from './build-locations.js';
-import { collectRoutes, type HostRoutes, type PathRoute } from './collect-routes.js';
+import { collectRoutes, hasRegexPaths, type HostRoutes, type PathRoute } from './collect-routes.js';
 import { compareIngressAge } from './ingress-order.js';
 import { readSettings, type SettingsSource } from './read-settings.js';
 import { makeBackendResolver, type BackendResolution } from './resolve-backends.js';
@@ -16,6 +21,8 @@ import { validateIngress } from './validate-ingress.js';
 export interface BuildOptions {
   readonly classes: ClassSettings;
   readonly settingsSource: SettingsSource;
+  /** The prefix and defaults for annotations (the ConfigMap may override all but the prefix). */
+  readonly annotations?: AnnotationSettings;
   /** The clock for certificate expiry; injected so builds are reproducible. */
   readonly now: Date;
 }
@@ -26,24 +33,29 @@ export interface BuildResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const noRoutes: HostRoutes = { routes: [], exact: new Map(), prefix: new Map() };
+const noRoutes: HostRoutes = { routes: [], exact: new Map(), prefix: new Map(), regex: new Map() };
 
 export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResult {
   const diagnostics: Diagnostic[] = [];
-  const { settings, diagnostics: settingProblems } = readSettings(snapshot.configMaps, options.settingsSource);
-  diagnostics.push(...settingProblems);
+  const read = readSettings(snapshot.configMaps, options.settingsSource, options.annotations ?? defaultAnnotationSettings);
+  const settings = read.settings;
+  diagnostics.push(...read.diagnostics);
 
   const selection = selectIngresses(snapshot.ingresses, snapshot.ingressClasses, options.classes);
   diagnostics.push(...selection.diagnostics);
+  const policies = new Map<Ingress, AnnotationPolicies>();
   const ingresses = selection.selected
     .filter((ingress) => {
-      const problems = validateIngress(ingress);
-      diagnostics.push(...problems);
-      return problems.length === 0;
+      const annotations = readIngressAnnotations(ingress, read.annotations);
+      const problems = validateIngress(ingress, { regexPaths: hasRegexPaths(annotations.policies) });
+      diagnostics.push(...annotations.diagnostics, ...problems);
+      policies.set(ingress, annotations.policies);
+      return problems.length === 0 && !annotations.diagnostics.some((d) => d.severity === 'error');
     })
     .sort(compareIngressAge);
+  const annotationsOf = (ingress: Ingress): AnnotationPolicies => policies.get(ingress) ?? {};
 
-  const routes = collectRoutes(ingresses);
+  const routes = collectRoutes(ingresses, annotationsOf);
   diagnostics.push(...routes.diagnostics);
 
   const servedHosts = new Set([...routes.byHost.keys()].filter((host) => host !== ''));
@@ -67,12 +79,17 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
     return resolution;
   };
 
+  const scoped = collectScopedDirectives(ingresses, annotationsOf);
+  diagnostics.push(...scoped.diagnostics);
   const servers: VirtualServer[] = [...servedHosts].sort().map((host) => {
     const binding = tls.byHost.get(host);
-    const sslRedirect = binding !== undefined && settings.sslRedirect;
-    return { host, tls: binding, locations: buildLocations(routes.byHost.get(host) ?? noRoutes, { sslRedirect, resolve }) };
+    const locations = buildLocations(routes.byHost.get(host) ?? noRoutes, { hasTls: binding !== undefined, sslRedirect: settings.sslRedirect, resolve });
+    return { host, tls: binding, locations, directives: scoped.byHost.get(host) ?? noDirectives };
   });
-  const defaultServer = { locations: buildLocations(routes.byHost.get('') ?? noRoutes, { sslRedirect: false, resolve }) };
+  const defaultServer = {
+    locations: buildLocations(routes.byHost.get('') ?? noRoutes, { hasTls: false, sslRedirect: settings.sslRedirect, resolve }),
+    directives: scoped.byHost.get('') ?? noDirectives,
+  };
 
   return {
     model: {
@@ -81,6 +98,7 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
       defaultServer,
       upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
       certificates: tls.certificates,
+      httpDirectives: scoped.http,
     },
     diagnostics: diagnostics.sort(compareDiagnostics),
   };

@@ -1,5 +1,6 @@
 // Step 3 of the build: every (host, path) an Ingress asks for, merged across Ingresses. On a true conflict
 // (same host, same match and path) the oldest Ingress keeps the route and the other gets a diagnostic.
+import type { AnnotationPolicies } from '../annotations/registry.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { keyOf, refOf, type Ingress, type IngressBackend, type PathType } from '../model/kube.js';
 
@@ -9,11 +10,14 @@ export interface PathRoute {
   readonly field: string;
   /** Lower-cased; empty for rules without host (served by the catch-all server). */
   readonly host: string;
-  readonly match: 'exact' | 'prefix';
-  /** For prefixes, without trailing slashes (`/` stays `/`): `/foo` and `/foo/` mean the same. */
+  /** `regex` for Prefix and ImplementationSpecific paths of an Ingress with use-regex or rewrite-target. */
+  readonly match: 'exact' | 'prefix' | 'regex';
+  /** For prefixes, without trailing slashes (`/` stays `/`): `/foo` and `/foo/` mean the same. Regexes as written. */
   readonly path: string;
   readonly pathType: PathType | 'DefaultBackend';
   readonly backend: IngressBackend;
+  /** The Ingress's parsed annotations (one object per Ingress). */
+  readonly annotations: AnnotationPolicies;
 }
 
 export interface RouteTable {
@@ -29,18 +33,24 @@ export interface HostRoutes {
   /** The route of each Exact path, and of each Prefix path: what buildLocations asks to settle ties. */
   readonly exact: ReadonlyMap<string, PathRoute>;
   readonly prefix: ReadonlyMap<string, PathRoute>;
+  readonly regex: ReadonlyMap<string, PathRoute>;
+}
+
+/** Whether an Ingress's Prefix and ImplementationSpecific paths are regular expressions. */
+export function hasRegexPaths(annotations: AnnotationPolicies): boolean {
+  return annotations['use-regex'] === true || annotations['rewrite-target'] !== undefined;
 }
 
 /** `ingresses` must be sorted oldest first (compareIngressAge). */
-export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
+export function collectRoutes(ingresses: readonly Ingress[], annotationsOf: (ingress: Ingress) => AnnotationPolicies): RouteTable {
   // Nested maps (host → match → path) rather than one map of joined keys: no key string per path.
-  const byHost = new Map<string, { routes: PathRoute[]; exact: Map<string, PathRoute>; prefix: Map<string, PathRoute> }>();
+  const byHost = new Map<string, { routes: PathRoute[]; exact: Map<string, PathRoute>; prefix: Map<string, PathRoute>; regex: Map<string, PathRoute> }>();
   const diagnostics: Diagnostic[] = [];
 
   const add = (route: PathRoute): void => {
     let host = byHost.get(route.host);
-    if (host === undefined) byHost.set(route.host, (host = { routes: [], exact: new Map(), prefix: new Map() }));
-    const taken = route.match === 'exact' ? host.exact : host.prefix;
+    if (host === undefined) byHost.set(route.host, (host = { routes: [], exact: new Map(), prefix: new Map(), regex: new Map() }));
+    const taken = route.match === 'exact' ? host.exact : route.match === 'prefix' ? host.prefix : host.regex;
     const winner = taken.get(route.path);
     if (winner !== undefined) {
       // The same default backend declared twice changes nothing: no need to warn.
@@ -53,6 +63,8 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
   };
 
   for (const ingress of ingresses) {
+    const annotations = annotationsOf(ingress);
+    const isRegex = hasRegexPaths(annotations);
     ingress.rules.forEach((rule, i) => {
       const host = rule.host?.toLowerCase() ?? '';
       rule.paths.forEach((path, j) => {
@@ -67,9 +79,10 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
           });
           return;
         }
-        const match = path.pathType === 'Exact' ? 'exact' : 'prefix';
+        const match = path.pathType === 'Exact' ? 'exact' : isRegex ? 'regex' : 'prefix';
         const written = path.path ?? '/';
-        add({ ingress, field, host, match, path: match === 'exact' ? written : trimTrailingSlashes(written), pathType: path.pathType, backend: path.backend });
+        const normalized = match === 'prefix' ? trimTrailingSlashes(written) : written;
+        add({ ingress, field, host, match, path: normalized, pathType: path.pathType, backend: path.backend, annotations });
       });
     });
   }
@@ -77,7 +90,7 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
   // (and be reported), not be skipped as if a rule served the root.
   const hostsWithRootRule = new Set<string>();
   for (const [host, routes] of byHost) if (routes.prefix.has('/')) hostsWithRootRule.add(host);
-  addDefaultBackends(ingresses, hostsWithRootRule, add);
+  addDefaultBackends(ingresses, hostsWithRootRule, annotationsOf, add);
   return { byHost, diagnostics };
 }
 
@@ -85,14 +98,19 @@ export function collectRoutes(ingresses: readonly Ingress[]): RouteTable {
  * spec.defaultBackend answers what no rule matches: on the catch-all server (the oldest Ingress that has
  * one wins), and on each host of its own rules where no rule serves the root path (as ingress-nginx does).
  */
-function addDefaultBackends(ingresses: readonly Ingress[], hostsWithRootRule: ReadonlySet<string>, add: (route: PathRoute) => void): void {
+function addDefaultBackends(
+  ingresses: readonly Ingress[],
+  hostsWithRootRule: ReadonlySet<string>,
+  annotationsOf: (ingress: Ingress) => AnnotationPolicies,
+  add: (route: PathRoute) => void,
+): void {
   for (const ingress of ingresses) {
     const backend = ingress.defaultBackend;
     if (backend === undefined) continue;
     const hosts = new Set(['', ...ingress.rules.map((rule) => rule.host?.toLowerCase() ?? '')]);
     for (const host of hosts) {
       if (!hostsWithRootRule.has(host)) {
-        add({ ingress, field: 'spec.defaultBackend', host, match: 'prefix', path: '/', pathType: 'DefaultBackend', backend });
+        add({ ingress, field: 'spec.defaultBackend', host, match: 'prefix', path: '/', pathType: 'DefaultBackend', backend, annotations: annotationsOf(ingress) });
       }
     }
   }

@@ -53,3 +53,30 @@ function describeCharacter(c: string): string {
   if (code < 0x20 || code === 0x7f || code > 0x7e) return `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
   return `"${c}"`;
 }
+
+/** Characters a regex path may use: the path set plus regex syntax; never quotes, spaces, `;`, `#` or control characters. */
+const regexPathPattern = /^\/[A-Za-z0-9\-._~!&()*+,=:@/%?^$|[\]{}\\]*$/;
+export const MAX_REGEX_PATH_LENGTH = 1024;
+
+/**
+ * Why a regex path (use-regex, rewrite-target) is not acceptable, or undefined. It must compile as a
+ * JavaScript regex without the constructs PCRE reads differently, so nginx never meets one it rejects:
+ * a bad regex would otherwise fail `nginx -t` for every host.
+ */
+export function regexPathProblem(path: string): string | undefined {
+  if (path.length > MAX_REGEX_PATH_LENGTH) return `is longer than ${MAX_REGEX_PATH_LENGTH} characters`;
+  if (!path.startsWith('/')) return 'must start with "/"';
+  if (!regexPathPattern.test(path)) {
+    const bad = [...path].find((c) => !regexPathPattern.test(`/${c}`)) ?? '';
+    return `contains ${describeCharacter(bad)}, which regex paths may not use`;
+  }
+  if (/\(\?<?[=!]|\\[pPkQEgGRKXhHvV0-9]|\(\?[^:]/.test(path.replace(/\(\?<[A-Za-z][A-Za-z0-9]*>/g, '('))) {
+    return 'uses lookaround, back-references, inline flags or escapes that PCRE and JavaScript read differently';
+  }
+  try {
+    new RegExp(path, 'u');
+  } catch {
+    return 'is not a valid regular expression';
+  }
+  return undefined;
+}

@@ -3,6 +3,8 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { refOf, type ConfigMap } from '../model/kube.js';
 import { defaultProxySettings, type ProxySettings } from '../model/settings.js';
+import { riskLevels } from '../annotations/annotation.js';
+import { defaultAnnotationSettings, type AnnotationSettings } from '../annotations/annotation-settings.js';
 
 /** Which ConfigMap holds the settings: a name, and a namespace when the operator pins one. */
 export interface SettingsSource {
@@ -41,16 +43,54 @@ export const settingKeys: Readonly<Record<string, SettingKey>> = {
   },
 };
 
-export function readSettings(configMaps: readonly ConfigMap[], source: SettingsSource): { settings: ProxySettings; diagnostics: Diagnostic[] } {
+interface AnnotationSettingKey {
+  readonly parse: (value: string) => Partial<AnnotationSettings> | undefined;
+  readonly expected: string;
+}
+
+/** Keys about annotations: ingress-nginx's names where it has one. */
+export const annotationSettingKeys: Readonly<Record<string, AnnotationSettingKey>> = {
+  'annotations-risk-level': {
+    parse: (value) => {
+      const level = riskLevels.find((l) => l === value.toLowerCase());
+      return level === undefined ? undefined : { riskLevel: level };
+    },
+    expected: 'Low, Medium, High or Critical',
+  },
+  'allow-snippet-annotations': {
+    parse: (value) => (value === 'true' || value === 'false' ? { allowSnippets: value === 'true' } : undefined),
+    expected: '"true" or "false"',
+  },
+  'snippet-allowed-directives': {
+    parse: (value) => {
+      const names = value.split(',').map((n) => n.trim());
+      return names.every((n) => /^(?:[a-z][a-z0-9_]{0,63}|\*)$/.test(n)) ? { snippetDirectives: names } : undefined;
+    },
+    expected: 'a comma-separated list of nginx directive names, or *',
+  },
+};
+
+export interface ReadSettingsResult {
+  readonly settings: ProxySettings;
+  readonly annotations: AnnotationSettings;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function readSettings(
+  configMaps: readonly ConfigMap[],
+  source: SettingsSource,
+  annotationDefaults: AnnotationSettings = defaultAnnotationSettings,
+): ReadSettingsResult {
   const candidates = configMaps
     .filter((c) => c.metadata.name === source.name && (source.namespace === undefined || c.metadata.namespace === source.namespace))
     .sort((a, b) => (a.metadata.namespace < b.metadata.namespace ? -1 : 1));
   const configMap = candidates[0];
   const settings: Mutable<ProxySettings> = { ...defaultProxySettings };
+  const annotations: Mutable<AnnotationSettings> = { ...annotationDefaults };
   const diagnostics: Diagnostic[] = [];
-  if (configMap === undefined) return { settings, diagnostics };
+  if (configMap === undefined) return { settings, annotations, diagnostics };
   for (const [key, value] of Object.entries(configMap.data).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const setting = settingKeys[key];
+    const setting = settingKeys[key] ?? annotationSettingKeys[key];
     if (setting === undefined) {
       diagnostics.push({ severity: 'info', code: 'INVALID_SETTING', object: refOf(configMap), field: `data.${key}`, message: 'unknown key, ignored' });
       continue;
@@ -64,7 +104,8 @@ export function readSettings(configMaps: readonly ConfigMap[], source: SettingsS
         field: `data.${key}`,
         message: `expected ${setting.expected}; the default is kept`,
       });
-    } else Object.assign(settings, parsed);
+    } else if (key in annotationSettingKeys) Object.assign(annotations, parsed);
+    else Object.assign(settings, parsed);
   }
-  return { settings, diagnostics };
+  return { settings, annotations, diagnostics };
 }

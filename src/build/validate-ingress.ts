@@ -2,11 +2,11 @@
 // A rejected Ingress drops out alone; every other Ingress is still served.
 import type { Diagnostic } from '../model/diagnostic.js';
 import { refOf, type Ingress, type IngressBackend } from '../model/kube.js';
-import { isDnsLabel, isDnsSubdomain, isHost, isPortName, pathProblem } from './grammar.js';
+import { isDnsLabel, isDnsSubdomain, isHost, isPortName, pathProblem, regexPathProblem } from './grammar.js';
 import { ingressLimitProblems } from './limits.js';
 
 /** Every reason this Ingress cannot be served; empty when it is valid. */
-export function validateIngress(ingress: Ingress): Diagnostic[] {
+export function validateIngress(ingress: Ingress, options: { readonly regexPaths: boolean } = { regexPaths: false }): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const reject = (code: Diagnostic['code'], field: string, message: string): void => {
     problems.push({ severity: 'error', code, object: refOf(ingress), field, message: `rejected: ${message}` });
@@ -30,7 +30,8 @@ export function validateIngress(ingress: Ingress): Diagnostic[] {
     }
     rule.paths.forEach((path, j) => {
       // The field path is built only for a problem: most paths have none, and every build validates every path.
-      const problem = path.path === undefined ? undefined : pathProblem(path.path);
+      const isRegex = options.regexPaths && path.pathType !== 'Exact';
+      const problem = path.path === undefined ? undefined : isRegex ? regexPathProblem(path.path) : pathProblem(path.path);
       const backend = path.backend === undefined ? noProblems : backendProblems(path.backend);
       if (problem === undefined && backend.length === 0) return;
       const field = `spec.rules[${i}].http.paths[${j}]`;

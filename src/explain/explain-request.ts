@@ -2,7 +2,7 @@
 // rules (exact server name, then one-label wildcard, then the default server; exact location, then the
 // longest prefix). Pure, so it is also the oracle the routing tests compare real nginx against.
 import type { Diagnostic } from '../model/diagnostic.js';
-import type { Location, NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
+import type { Location, LocationModifier, NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
 
 export interface RequestTarget {
   readonly scheme: 'http' | 'https';
@@ -17,7 +17,7 @@ export interface RequestTarget {
 export interface Explanation {
   readonly request: RequestTarget;
   readonly server: { readonly kind: 'exact' | 'wildcard' | 'default'; readonly host: string };
-  readonly location: { readonly modifier: '=' | ''; readonly path: string } | undefined;
+  readonly location: { readonly modifier: LocationModifier; readonly path: string } | undefined;
   readonly route: Location['route'];
   readonly upstream: Upstream | undefined;
   readonly outcome:
@@ -56,16 +56,19 @@ export function selectServer(
   return { kind: 'default', server: undefined };
 }
 
+/** nginx's order: an exact match; else the longest prefix if it is `^~`; else the first regex that matches; else the longest prefix. */
 export function selectLocation(locations: readonly Location[], path: string): Location | undefined {
   const exact = locations.find((l) => l.modifier === '=' && l.path === path);
   if (exact !== undefined) return exact;
   let best: Location | undefined;
   for (const location of locations) {
-    if (location.modifier === '' && path.startsWith(location.path) && (best === undefined || location.path.length > best.path.length)) {
+    const isPrefix = location.modifier === '' || location.modifier === '^~';
+    if (isPrefix && path.startsWith(location.path) && (best === undefined || location.path.length > best.path.length)) {
       best = location;
     }
   }
-  return best;
+  if (best?.modifier === '^~') return best;
+  return locations.find((l) => l.modifier === '~*' && new RegExp(l.path, 'i').test(path)) ?? best;
 }
 
 export function explainRequest(model: NginxModel, diagnostics: readonly Diagnostic[], request: RequestTarget): Explanation {

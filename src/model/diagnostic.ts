@@ -23,7 +23,12 @@ export type DiagnosticCode =
   | 'TLS_CERTIFICATE_EXPIRED'
   | 'TLS_CONFLICT'
   | 'UNSUPPORTED_BACKEND'
-  | 'INVALID_SETTING';
+  | 'INVALID_SETTING'
+  | 'INVALID_ANNOTATION'
+  | 'ANNOTATION_REFUSED'
+  | 'ANNOTATION_CONFLICT'
+  | 'UNSUPPORTED_ANNOTATION'
+  | 'UNKNOWN_ANNOTATION';
 
 export interface Diagnostic {
   readonly severity: Severity;

@@ -1,6 +1,7 @@
 // The intermediate model: what nginx must do, in nginx's terms (servers, locations, upstreams), with every
 // value validated. Built from a Snapshot by build/, turned into text by render/. No Kubernetes types here
 // beyond ObjectRef, which says where each piece came from.
+import type { Directive } from './directive.js';
 import type { ObjectRef, PathType } from './kube.js';
 import type { ProxySettings } from './settings.js';
 
@@ -14,6 +15,8 @@ export interface NginxModel {
   readonly upstreams: readonly Upstream[];
   /** Certificates from TLS Secrets, sorted by name. */
   readonly certificates: readonly TlsCertificate[];
+  /** What annotations add at http{} level (rate-limit zones, maps), without duplicates, in a stable order. */
+  readonly httpDirectives: readonly Directive[];
 }
 
 export interface VirtualServer {
@@ -21,27 +24,39 @@ export interface VirtualServer {
   readonly host: string;
   /** Undefined: plain HTTP only. */
   readonly tls: TlsBinding | undefined;
-  /** Sorted for nginx: exact matches first, then prefixes, each by path. */
+  /** Sorted for nginx: exact matches first, then prefixes, each by path, then regexes in the order nginx tries them. */
   readonly locations: readonly Location[];
+  /** What annotations add at server level; from the oldest Ingress that sets each. */
+  readonly directives: readonly Directive[];
 }
 
 export interface DefaultServer {
   readonly locations: readonly Location[];
+  readonly directives: readonly Directive[];
 }
 
 /** Which certificate a TLS server presents: a Secret's (by TlsCertificate.name) or the default one. */
 export type TlsBinding = { readonly kind: 'secret'; readonly certificate: string } | { readonly kind: 'default' };
 
 export interface Location {
-  /** `=` exact, `` prefix (nginx picks the longest). */
-  readonly modifier: '=' | '';
+  /**
+   * `=` exact; `` prefix (nginx picks the longest); `^~` a prefix that, when it is the longest, also beats
+   * every regex (used on hosts that have regex paths, so those never take over another Ingress's Prefix
+   * path); `~*` a case-insensitive regex (tried in order, after the prefixes).
+   */
+  readonly modifier: LocationModifier;
+  /** For regexes, the whole pattern (`^/api(/|$)(.*)`). */
   readonly path: string;
   readonly action: LocationAction;
+  /** What the Ingress's annotations add, in module order; the shared empty list when nothing. */
+  readonly directives: readonly Directive[];
   /** Answer plain-HTTP requests with a 308 to HTTPS. */
   readonly sslRedirect: boolean;
   /** The Ingress path this location serves; undefined for the built-in 404. */
   readonly route: Route | undefined;
 }
+
+export type LocationModifier = '=' | '' | '^~' | '~*';
 
 export type LocationAction =
   | { readonly kind: 'proxy'; readonly upstream: string }
@@ -55,6 +70,8 @@ export interface Route {
   readonly host: string | undefined;
   readonly path: string;
   readonly pathType: PathType | 'DefaultBackend';
+  /** The path is a regular expression (use-regex or rewrite-target). */
+  readonly isRegex: boolean;
   readonly service: string;
   readonly servicePort: string;
 }

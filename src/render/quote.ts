@@ -31,3 +31,33 @@ function quoteText(value: string): string {
   if (unsafe.test(value)) throw new UnquotableValueError(`refusing to quote a value containing a control character: ${JSON.stringify(value)}`);
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
+
+/**
+ * A double-quoted string in which nginx expands variables: each `$` must start a regex capture (`$1`) or a
+ * variable named in `variables` (`$host`, `${host}`); anything else is refused, so a user value can refer
+ * to nothing the code did not allow.
+ */
+export function quoteExpansion(value: string, variables: readonly string[]): string {
+  for (const match of value.matchAll(/\$(\{)?([A-Za-z0-9_]*)(\})?/g)) {
+    const [, open, name = '', close] = match;
+    const isCapture = /^[0-9]$/.test(name) && open === undefined;
+    const isAllowed = variables.includes(name) && (open === undefined) === (close === undefined);
+    if (!isCapture && !isAllowed) throw new UnquotableValueError(`refusing to quote a reference to $${name === '' ? '' : name}: ${JSON.stringify(value)}`);
+  }
+  return quoteText(value);
+}
+
+const keywordPattern = /^[A-Za-z0-9_.:=/@,+*~^!-]+$/;
+const variablePattern = /^[a-z_][a-z0-9_]*$/;
+
+/** A bare token chosen by code (`on`, `301`, `zone=x`): checked, never quoted. */
+export function bareKeyword(value: string): string {
+  if (!keywordPattern.test(value)) throw new UnquotableValueError(`not a bare nginx keyword: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** `$name` for a variable chosen by code. */
+export function variableReference(name: string): string {
+  if (!variablePattern.test(name)) throw new UnquotableValueError(`not an nginx variable name: ${JSON.stringify(name)}`);
+  return `$${name}`;
+}

@@ -7,7 +7,10 @@
 // host (OpenSSL 3 makes each cost ~0.7 ms and ~300 KB at every parse; 1.3k TLS hosts took `nginx -t` from
 // 0.3 s to 1.3 s), at the price of loading the host's certificate files in the worker at each full
 // handshake. A renewed certificate is then served without a reload.
+import { blockDirective, directive, expansion, keyword, variable, type Directive } from '../model/directive.js';
 import type { Location, NginxModel, TlsBinding, Upstream, VirtualServer } from '../model/nginx-model.js';
+import { formatDirectives } from './format-directives.js';
+import { proxyHeaderDirectives, withProxyHeaders } from './proxy-headers.js';
 import { quote, quoteRegex } from './quote.js';
 import { DEFAULT_CERTIFICATE, type RuntimeLayout } from './runtime-layout.js';
 
@@ -32,6 +35,10 @@ export interface ConfigView {
     readonly sendTimeout: string;
     readonly bodySize: string;
   };
+  /** `proxy_set_header` lines every location inherits (a location that sets its own repeats them). */
+  readonly proxyHeaders: readonly string[];
+  /** Lines annotations add at http{} level. */
+  readonly httpDirectives: readonly string[];
   readonly upstreams: readonly UpstreamView[];
   /** SNI name → certificate files, for the hosts with TLS. */
   readonly certificates: readonly CertificateView[];
@@ -65,33 +72,34 @@ export interface ServerView {
   readonly redirect: string | undefined;
   /** Only the default server names certificates (see the header comment). */
   readonly certificate: CertificateFiles | undefined;
-  /**
-   * A server's locations go in one of two lists. `locations` when none redirects plain HTTP (the usual case:
-   * a host that redirects every path gets a server of its own for that); `locationsWithRedirect` when some
-   * do, each location then deciding for itself. The template prints the first without any `{{#if}}`, which
-   * is a third of what Handlebars spends per location.
-   */
+  /** Lines annotations add at server level. */
+  readonly directives: readonly string[];
   readonly locations: readonly LocationView[];
-  readonly locationsWithRedirect: readonly LocationView[];
 }
 
 /** The default server's certificate: whatever the SNI map says, else the default certificate. */
 const CERTIFICATE_BY_SNI: CertificateFiles = { certificateFile: '$portico_certificate', keyFile: '$portico_certificate_key' };
 
 export interface LocationView {
+  /** Modifier and path: `= "/p"`, `"/p/"`, `^~ "/p/"`, `~* "^/p"`. */
   readonly match: string;
-  /** What answers the request: `proxy_pass http://upstream` or `return 503` (a directive, like `balancing`). */
-  readonly action: string;
-  /** `return 308 …` target for plain-HTTP requests, when the location redirects them. */
-  readonly httpsRedirect: string | undefined;
+  /**
+   * The location's directives as indented lines joined by newlines: the HTTPS redirect, what annotations
+   * add, and what answers (`proxy_pass http://upstream` or `return 503`). One string, so the template prints
+   * a location without any `{{#if}}` or `{{#each}}`: most locations are a single shared line, and per-location
+   * helpers were a third of what Handlebars spent.
+   */
+  readonly body: string;
 }
+
+const LOCATION_DEPTH = 3;
 
 export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: ListenOptions): ConfigView {
   // Built once per upstream, shared by every location that proxies to it; an upstream with no ready
   // endpoint is left out of the config, and its locations answer 503 (nginx would say 502; Kubernetes
   // users expect 503).
   const proxyActions = new Map<string, string>();
-  for (const upstream of model.upstreams) if (upstream.endpoints.length > 0) proxyActions.set(upstream.name, `proxy_pass http://${upstream.name}`);
+  for (const upstream of model.upstreams) if (upstream.endpoints.length > 0) proxyActions.set(upstream.name, `${BODY_INDENT}proxy_pass http://${upstream.name};`);
   const redirectTarget = listen.httpsPort === 443 ? 'https://$host$request_uri' : `https://$host:${listen.httpsPort}$request_uri`;
   const address = listen.listenAddress === undefined ? '' : `${formatAddress(listen.listenAddress)}:`;
   const http = `${address}${listen.httpPort}`;
@@ -130,6 +138,8 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       sendTimeout: `${model.settings.sendTimeoutSeconds}s`,
       bodySize: quote(model.settings.bodySize),
     },
+    proxyHeaders: formatDirectives(proxyHeaderDirectives, 1),
+    httpDirectives: formatDirectives(model.httpDirectives, 1),
     upstreams: model.upstreams.filter((u) => proxyActions.has(u.name)).map((u) => toUpstreamView(u, model.settings.upstreamKeepaliveConnections)),
     certificates: model.servers.flatMap((server) => {
       if (server.tls === undefined) return [];
@@ -142,7 +152,8 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       serverName: '_',
       redirect: undefined,
       certificate: CERTIFICATE_BY_SNI,
-      ...toLocationLists(model.defaultServer.locations, context),
+      directives: formatDirectives(model.defaultServer.directives, 2),
+      locations: toLocationViews(model.defaultServer.locations, context),
     },
     servers: model.servers.flatMap((server, i) => toServerViews(server, serverNames[i] ?? '', context)),
   };
@@ -164,40 +175,55 @@ const noLocations: readonly LocationView[] = [];
  * as one more location. Hosts that redirect only some paths keep one server with an `if` per location.
  */
 function toServerViews(server: VirtualServer, name: string, context: ServerContext): ServerView[] {
+  const directives = formatDirectives(server.directives, 2);
   if (server.tls === undefined) {
-    return [{ listens: context.http, serverName: name, redirect: undefined, certificate: undefined, ...toLocationLists(server.locations, context) }];
+    return [{ listens: context.http, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context) }];
   }
   if (!server.locations.every((l) => l.sslRedirect)) {
-    return [{ listens: context.httpAndHttps, serverName: name, redirect: undefined, certificate: undefined, ...toLocationLists(server.locations, context) }];
+    return [{ listens: context.httpAndHttps, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context) }];
   }
   return [
-    { listens: context.http, serverName: name, redirect: context.redirectTarget, certificate: undefined, locations: noLocations, locationsWithRedirect: noLocations },
+    { listens: context.http, serverName: name, redirect: context.redirectTarget, certificate: undefined, directives: noLines, locations: noLocations },
     {
       listens: context.https,
       serverName: name,
       redirect: undefined,
       certificate: undefined,
+      directives,
       locations: server.locations.map((l) => context.location(l, false)),
-      locationsWithRedirect: noLocations,
     },
   ];
 }
 
-function toLocationLists(locations: readonly Location[], context: ServerContext): Pick<ServerView, 'locations' | 'locationsWithRedirect'> {
-  if (!locations.some((l) => l.sslRedirect)) return { locations: locations.map((l) => context.location(l, false)), locationsWithRedirect: noLocations };
-  return { locations: noLocations, locationsWithRedirect: locations.map((l) => context.location(l, true)) };
+const noLines: readonly string[] = [];
+
+/** On a server where some locations redirect plain HTTP and others do not, each location decides for itself. */
+function toLocationViews(locations: readonly Location[], context: ServerContext): LocationView[] {
+  return locations.map((l) => context.location(l, l.sslRedirect));
 }
 
 /** `redirectTarget` is where plain HTTP goes when the location redirects it; undefined when its server does that. */
 function toLocationView(location: Location, proxyActions: ReadonlyMap<string, string>, redirectTarget: string | undefined): LocationView {
-  const match = location.modifier === '=' ? `= ${quote(location.path)}` : quote(location.path);
-  const httpsRedirect = location.sslRedirect ? redirectTarget : undefined;
+  const match = location.modifier === '' ? quote(location.path) : location.modifier === '~*' ? `~* ${quoteRegex(location.path)}` : `${location.modifier} ${quote(location.path)}`;
   const action = location.action;
-  const proxy = action.kind === 'proxy' ? proxyActions.get(action.upstream) : undefined;
-  return { match, action: proxy ?? (action.kind === 'status' ? statusActions[action.code] : statusActions[503]), httpsRedirect };
+  const answer = (action.kind === 'proxy' ? proxyActions.get(action.upstream) : undefined) ?? (action.kind === 'status' ? statusActions[action.code] : statusActions[503]);
+  if (redirectTarget === undefined && location.directives.length === 0) return { match, body: answer };
+  const lines: string[] = [];
+  if (redirectTarget !== undefined) lines.push(...formatDirectives(httpsRedirect(redirectTarget), LOCATION_DEPTH));
+  lines.push(...formatDirectives(withProxyHeaders(location.directives), LOCATION_DEPTH), answer);
+  return { match, body: lines.join('\n') };
 }
 
-const statusActions = { 404: 'return 404', 503: 'return 503' } as const;
+const BODY_INDENT = '    '.repeat(LOCATION_DEPTH);
+/** The line that answers, indented: shared by every location with the same answer. */
+const statusActions = { 404: `${BODY_INDENT}return 404;`, 503: `${BODY_INDENT}return 503;` } as const;
+
+/** `if ($scheme = http) { return 308 https://$host…; }`, with the target the listen ports call for. */
+function httpsRedirect(target: string): readonly Directive[] {
+  return [
+    blockDirective('if', [variable('scheme'), keyword('='), keyword('http')], [directive('return', keyword(308), expansion(target, ['host', 'request_uri']))]),
+  ];
+}
 
 function toUpstreamView(upstream: Upstream, keepalive: number): UpstreamView {
   return {

@@ -16,6 +16,7 @@ function route(match: 'exact' | 'prefix', path: string, service: string, pathTyp
     path,
     pathType,
     backend: { serviceName: service, port: { number: 80 } },
+    annotations: {},
   };
 }
 
@@ -38,11 +39,11 @@ function hostOf(routes: readonly PathRoute[]): HostRoutes {
     taken.set(r.path, r);
     return true;
   });
-  return { routes: kept, exact, prefix };
+  return { routes: kept, exact, prefix, regex: new Map() };
 }
 
 function build(routes: readonly PathRoute[], sslRedirect = false): Location[] {
-  return buildLocations(hostOf(routes), { sslRedirect, resolve });
+  return buildLocations(hostOf(routes), { hasTls: sslRedirect, sslRedirect, resolve });
 }
 
 /** `= /p → svc` or `/p/ → 404`: one line per location, in output order. */
@@ -69,7 +70,7 @@ describe('buildLocations', () => {
   it('adds a 404 root without a route when no route serves /', () => {
     const locations = build([route('exact', '/p', 'web')]);
     const root = locations.find((l) => l.modifier === '' && l.path === '/');
-    expect(root).to.deep.equal({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect: false, route: undefined });
+    expect(root).to.deep.equal({ modifier: '', path: '/', action: { kind: 'status', code: 404 }, sslRedirect: false, route: undefined, directives: [] });
   });
 
   it('adds only the 404 root for no routes at all', () => {
@@ -141,6 +142,7 @@ describe('buildLocations', () => {
       host: 'a.example.com',
       path: '/p',
       pathType: 'Prefix',
+      isRegex: false,
       service: 'web',
       servicePort: '80',
     });
@@ -148,7 +150,7 @@ describe('buildLocations', () => {
 
   it('does not leak its internal bookkeeping into the locations', () => {
     for (const location of build([route('exact', '/p/', 'a'), route('prefix', '/q', 'b')])) {
-      expect(Object.keys(location).sort()).to.deep.equal(['action', 'modifier', 'path', 'route', 'sslRedirect']);
+      expect(Object.keys(location).sort()).to.deep.equal(['action', 'directives', 'modifier', 'path', 'route', 'sslRedirect']);
     }
   });
 });

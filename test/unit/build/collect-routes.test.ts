@@ -7,7 +7,7 @@ import { ingress, type IngressSpec } from '../../support/objects.js';
 
 /** collectRoutes wants its input oldest first, as buildModel sorts it. */
 function collect(...ingresses: Ingress[]): RouteTable {
-  return collectRoutes([...ingresses].sort(compareIngressAge));
+  return collectRoutes([...ingresses].sort(compareIngressAge), () => ({}));
 }
 
 function summary(host: HostRoutes | undefined): string[] {

@@ -1,4 +1,5 @@
 // Unit tests for readSettings: each ConfigMap key's grammar, defaults kept on bad values, unknown keys, which ConfigMap counts.
+import { defaultAnnotationSettings } from '../../../src/annotations/annotation-settings.js';
 import { expect } from 'chai';
 import { buildModel } from '../../../src/build/build-model.js';
 import { readSettings, type SettingsSource } from '../../../src/build/read-settings.js';
@@ -77,7 +78,7 @@ const cases: readonly KeyCase[] = [
 
 describe('readSettings', () => {
   it('returns the defaults and no diagnostics when the ConfigMap is missing', () => {
-    expect(readSettings([configMap({}, 'other')], source)).to.deep.equal({ settings: defaultProxySettings, diagnostics: [] });
+    expect(readSettings([configMap({}, 'other')], source)).to.deep.equal({ settings: defaultProxySettings, annotations: defaultAnnotationSettings, diagnostics: [] });
   });
 
   for (const { key, field, good, bad } of cases) {

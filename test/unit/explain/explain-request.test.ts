@@ -18,12 +18,12 @@ function explain(objects: readonly KubeObject[], url: string): Explanation {
 }
 
 function location(modifier: '=' | '', path: string): Location {
-  return { modifier, path, action: { kind: 'status', code: 404 }, sslRedirect: false, route: undefined };
+  return { modifier, path, action: { kind: 'status', code: 404 }, sslRedirect: false, route: undefined, directives: [] };
 }
 
 function serversModel(hosts: readonly string[]): NginxModel {
   const { model } = modelOf([]);
-  return { ...model, servers: hosts.map((host) => ({ host, tls: undefined, locations: [location('', '/')] })) };
+  return { ...model, servers: hosts.map((host) => ({ host, tls: undefined, locations: [location('', '/')], directives: [] })) };
 }
 
 describe('parseRequestTarget', () => {
@@ -221,7 +221,7 @@ describe('explainRequest', () => {
   });
 
   it('answers 404 when a server has no location for the path', () => {
-    const model = { ...serversModel([]), defaultServer: { locations: [location('=', '/only')] } };
+    const model = { ...serversModel([]), defaultServer: { locations: [location('=', '/only')], directives: [] } };
     const e = explainRequest(model, [], parseRequestTarget('http://x.test/other'));
     expect(e.location).to.equal(undefined);
     expect(e.outcome).to.deep.equal({ kind: 'status', status: 404 });

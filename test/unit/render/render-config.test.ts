@@ -7,18 +7,19 @@ import { compileTemplates, renderConfig, type ConfigTemplate } from '../../../sr
 import { loadTemplates } from '../../../src/runtime/load-templates.js';
 
 const proxy = (upstream: string): Location['action'] => ({ kind: 'proxy', upstream });
-const location = (modifier: '=' | '', path: string, sslRedirect: boolean, action: Location['action']): Location => ({ modifier, path, sslRedirect, action, route: undefined });
+const location = (modifier: '=' | '', path: string, sslRedirect: boolean, action: Location['action']): Location => ({ modifier, path, sslRedirect, action, route: undefined, directives: [] });
 
 function model(servers: VirtualServer[]): NginxModel {
   return {
     settings: defaultProxySettings,
     servers,
-    defaultServer: { locations: [location('', '/', false, { kind: 'status', code: 404 })] },
+    defaultServer: { locations: [location('', '/', false, { kind: 'status', code: 404 })], directives: [] },
     upstreams: [
       { name: 'ns_down_80', service: { kind: 'Service', namespace: 'ns', name: 'down' }, servicePort: '80', endpoints: [], affinity: 'none' },
       { name: 'ns_web_80', service: { kind: 'Service', namespace: 'ns', name: 'web' }, servicePort: '80', endpoints: [{ address: '10.0.0.1', port: 8080 }], affinity: 'none' },
     ],
     certificates: [{ name: 'ns_tls', secret: { kind: 'Secret', namespace: 'ns', name: 'tls' }, subjectAltNames: [], notAfter: '', fingerprint256: '', material: new KeyMaterial('', '') }],
+    httpDirectives: [],
   };
 }
 
@@ -41,6 +42,7 @@ describe('renderConfig', () => {
         host: 'a.example.com',
         tls: { kind: 'secret', certificate: 'ns_tls' },
         locations: [location('=', '/login', true, proxy('ns_web_80')), location('', '/', false, proxy('ns_web_80'))],
+        directives: [],
       },
     ]);
     const blocks = serverBlocks(config, 'a.example.com');
@@ -49,7 +51,7 @@ describe('renderConfig', () => {
       [
         '        location = "/login" {',
         '            if ($scheme = http) {',
-        '                return 308 https://$host$request_uri;',
+        '                return 308 "https://$host$request_uri";',
         '            }',
         '            proxy_pass http://ns_web_80;',
         '        }',
@@ -61,7 +63,7 @@ describe('renderConfig', () => {
   });
 
   it('moves the redirect to a server of its own when every location of a host asks for it', () => {
-    const config = render([{ host: 'a.example.com', tls: { kind: 'default' }, locations: [location('', '/', true, proxy('ns_web_80'))] }]);
+    const config = render([{ host: 'a.example.com', tls: { kind: 'default' }, locations: [location('', '/', true, proxy('ns_web_80'))], directives: [] }]);
     const [httpServer, httpsServer] = serverBlocks(config, 'a.example.com');
     expect(httpServer).to.contain('        return 308 https://$host$request_uri;');
     expect(httpServer).not.to.contain('location');
@@ -70,7 +72,7 @@ describe('renderConfig', () => {
   });
 
   it('answers 503 for an upstream without ready endpoints, which it leaves out', () => {
-    const config = render([{ host: 'a.example.com', tls: undefined, locations: [location('', '/', false, proxy('ns_down_80'))] }]);
+    const config = render([{ host: 'a.example.com', tls: undefined, locations: [location('', '/', false, proxy('ns_down_80'))], directives: [] }]);
     expect(serverBlocks(config, 'a.example.com')[0]).to.contain('        location "/" {\n            return 503;\n        }');
     expect(config).not.to.contain('upstream ns_down_80');
   });

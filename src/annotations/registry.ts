@@ -1,0 +1,20 @@
+// Every annotation module Portico has, in the order their directives appear in a location.
+import type { AnnotationModule } from './annotation.js';
+import { proxyTimeouts } from './modules/proxy-timeouts.js';
+import { redirectAnnotation } from './modules/redirect.js';
+import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
+import { sslRedirectAnnotation } from './modules/ssl-redirect.js';
+import { useRegexAnnotation } from './modules/use-regex.js';
+
+export const annotationModules = [
+  useRegexAnnotation,
+  sslRedirectAnnotation,
+  redirectAnnotation,
+  rewriteTargetAnnotation,
+  proxyTimeouts,
+] as const;
+
+type Module = (typeof annotationModules)[number];
+
+/** The parsed value of each module an Ingress sets, by module name. */
+export type AnnotationPolicies = { readonly [M in Module as M['name']]?: M extends AnnotationModule<string, infer T> ? T : never };

@@ -1,0 +1,46 @@
+// nginx directives as data: what an annotation adds to a location, a server or the http{} block. Arguments
+// say what they are (a literal, a regex, a string with variables, a keyword), and render/format-directives is
+// the only place that turns them into text, through the quoting helpers. So no annotation module ever
+// writes nginx syntax, and no user value can become one.
+
+/** One argument of a directive. */
+export type DirectiveArg =
+  /** Any text, printed quoted; may not contain `$` (quote refuses it). */
+  | { readonly kind: 'literal'; readonly text: string }
+  /** A regular expression, printed quoted; `$` is an anchor. */
+  | { readonly kind: 'regex'; readonly text: string }
+  /**
+   * Text in which nginx expands variables: every `$` must start a capture (`$1`) or one of `variables`,
+   * checked again at render.
+   */
+  | { readonly kind: 'expansion'; readonly text: string; readonly variables: readonly string[] }
+  /** A keyword or number chosen by code (`on`, `301`, `zone=portico_x`): printed bare, checked against a token grammar. */
+  | { readonly kind: 'keyword'; readonly text: string }
+  /** A variable chosen by code, printed bare: `$request_method`. */
+  | { readonly kind: 'variable'; readonly name: string };
+
+export interface Directive {
+  readonly name: string;
+  readonly args: readonly DirectiveArg[];
+  /** A block (`if (…) { … }`, `location … { … }`); undefined for a simple directive. */
+  readonly block?: readonly Directive[];
+}
+
+export const literal = (text: string): DirectiveArg => ({ kind: 'literal', text });
+export const regex = (text: string): DirectiveArg => ({ kind: 'regex', text });
+export const keyword = (text: string | number): DirectiveArg => ({ kind: 'keyword', text: String(text) });
+export const variable = (name: string): DirectiveArg => ({ kind: 'variable', name });
+export const expansion = (text: string, variables: readonly string[] = []): DirectiveArg => ({ kind: 'expansion', text, variables });
+
+/** `name arg…;` */
+export function directive(name: string, ...args: DirectiveArg[]): Directive {
+  return { name, args };
+}
+
+/** `name arg… { block }` */
+export function blockDirective(name: string, args: readonly DirectiveArg[], block: readonly Directive[]): Directive {
+  return { name, args, block };
+}
+
+/** The shared empty list: most locations have no annotation. */
+export const noDirectives: readonly Directive[] = Object.freeze([]);

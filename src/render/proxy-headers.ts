@@ -1,0 +1,35 @@
+// The request headers every proxied request carries. Declared once at http{} level so nginx parses them
+// once; but nginx inherits `proxy_set_header` only into a level that sets none of its own, so a location
+// whose annotations set one (upstream-vhost, x-forwarded-prefix…) gets the whole list again, minus the
+// headers it overrides.
+import { directive, keyword, literal, variable, type Directive } from '../model/directive.js';
+
+const header = (name: string, value: ReturnType<typeof variable> | ReturnType<typeof literal>): Directive =>
+  directive('proxy_set_header', keyword(name), value);
+
+export const proxyHeaderDirectives: readonly Directive[] = [
+  header('Host', variable('host')),
+  header('Upgrade', variable('http_upgrade')),
+  header('Connection', variable('portico_connection')),
+  header('X-Request-ID', variable('portico_request_id')),
+  header('X-Real-IP', variable('remote_addr')),
+  header('X-Forwarded-For', variable('remote_addr')),
+  header('X-Forwarded-Host', variable('host')),
+  header('X-Forwarded-Port', variable('server_port')),
+  header('X-Forwarded-Proto', variable('scheme')),
+  header('X-Scheme', variable('scheme')),
+  // httpoxy: never pass a client's Proxy header on.
+  header('Proxy', literal('')),
+];
+
+function headerName(d: Directive): string | undefined {
+  const first = d.args[0];
+  return d.name === 'proxy_set_header' && first !== undefined && first.kind !== 'variable' ? first.text.toLowerCase() : undefined;
+}
+
+/** `directives`, preceded by the inherited headers they do not override when they set any header themselves. */
+export function withProxyHeaders(directives: readonly Directive[]): readonly Directive[] {
+  const own = new Set(directives.map(headerName).filter((n) => n !== undefined));
+  if (own.size === 0) return directives;
+  return [...proxyHeaderDirectives.filter((d) => !own.has(headerName(d) ?? '')), ...directives];
+}
