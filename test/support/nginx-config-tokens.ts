@@ -214,7 +214,10 @@ function directivesInTemplates(): string[] {
   const names = new Set<string>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
     const text = readFileSync(`${dir}${file}`, 'utf8')
-      // Block helpers and partials are Handlebars, not nginx; a value placeholder becomes one plain word.
+      // A placeholder alone on its line stands for whole lines the view model formats from directive data
+      // (covered by the code's and the annotations' lists below); block helpers and partials are Handlebars,
+      // not nginx; a value placeholder becomes one plain word.
+      .replace(/^[ \t]*\{\{[^}#/>^]*\}\}[ \t]*$/gm, '')
       .replace(/\{\{[#/>^][^}]*\}\}|\{\{else\}\}/g, '')
       .replace(/\{\{[^}]*\}\}/g, 'PLACEHOLDER');
     const parsed = parseNginxConfig(text);
