@@ -21,6 +21,8 @@ export interface LogRecord {
   readonly msg: string;
   readonly level: number;
   readonly buildMs?: number;
+  /** The debounce wait before the rebuild (0 when the change found the loop idle). */
+  readonly waitedMs?: number;
   readonly durationMs?: number;
   readonly reason?: string;
   readonly [field: string]: unknown;

@@ -71,7 +71,7 @@ export async function runController(options: ControllerOptions, logger: Logger):
     for (const line of now) if (!reported.has(line)) logger.warn({ diagnostic: line }, 'object problem');
     reported = now;
     const result = outcome.result;
-    const fields = { buildMs: Math.round(outcome.buildMs), configHash: outcome.configHash.slice(0, 12) };
+    const fields = { waitedMs: Math.round(outcome.waitedMs), buildMs: Math.round(outcome.buildMs), configHash: outcome.configHash.slice(0, 12) };
     duties?.onOutcome(outcome);
     if (result.kind === 'applied') logger.info({ ...fields, reason: result.reason, durationMs: Math.round(result.durationMs) }, 'config live');
     else if (result.kind === 'unchanged') logger.debug(fields, 'config unchanged; no reload');

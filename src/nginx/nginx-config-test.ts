@@ -1,5 +1,6 @@
 // `nginx -t` on a candidate config, with nginx's error turned into a message, a file and a line.
 import { execFile } from 'node:child_process';
+import { nginxEnvironment } from './nginx-environment.js';
 
 export interface NginxConfigError {
   readonly message: string;
@@ -12,7 +13,7 @@ export type ConfigTestResult = { readonly ok: true } | { readonly ok: false; rea
 /** `nginx -t` exactly as the running nginx will read the file: same binary, prefix and path. */
 export function testNginxConfig(binary: string, prefix: string, configFile: string): Promise<ConfigTestResult> {
   return new Promise((resolve) => {
-    execFile(binary, ['-t', '-q', '-e', 'stderr', '-p', prefix, '-c', configFile], { timeout: 120_000 }, (error, _stdout, stderr) => {
+    execFile(binary, ['-t', '-q', '-e', 'stderr', '-p', prefix, '-c', configFile], { timeout: 120_000, env: nginxEnvironment() }, (error, _stdout, stderr) => {
       if (error === null) resolve({ ok: true });
       else resolve({ ok: false, error: parseNginxError(stderr || error.message) });
     });

@@ -10,6 +10,7 @@ import type { RenderedConfig } from '../render/render-config.js';
 import { runtimeLayout, type RuntimeLayout } from '../render/runtime-layout.js';
 import { writeFileAtomic } from '../runtime/secure-files.js';
 import { RuntimeFiles } from '../runtime/write-runtime-files.js';
+import { nginxEnvironment } from './nginx-environment.js';
 import { testNginxConfig, type NginxConfigError } from './nginx-config-test.js';
 import { workersOf, type WorkerProcess } from './nginx-workers.js';
 
@@ -160,6 +161,7 @@ export class NginxDriver {
     const child = spawn(this.#options.binary, ['-p', layout.runtimeDir, '-c', layout.configFile, '-e', 'stderr', '-g', 'daemon off;'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
+      env: nginxEnvironment(),
     });
     this.#child = child;
     child.stderr?.on('data', (chunk: Buffer) => this.#options.onNginxOutput(chunk.toString()));

@@ -9,13 +9,15 @@ import { compile, type CompileOptions } from '../pipeline/compile.js';
 import type { ApplyResult } from '../nginx/nginx-driver.js';
 import type { ConfigTemplate, RenderedConfig } from '../render/render-config.js';
 import type { ObjectChange, ObjectStore } from '../store/object-store.js';
-import { Debouncer, type DebounceOptions } from './debouncer.js';
+import { Debouncer, type Burst, type DebounceOptions } from './debouncer.js';
 
 export interface ReconcileOutcome {
   readonly result: ApplyResult;
   readonly model: NginxModel;
   readonly diagnostics: readonly Diagnostic[];
   readonly buildMs: number;
+  /** From the first change of the burst to the start of the rebuild (0 when the change found the loop idle). */
+  readonly waitedMs: number;
   /** sha256 of the config nginx was given. */
   readonly configHash: string;
   /** The objects this outcome was built from (status and events look at exactly what was built). */
@@ -44,7 +46,7 @@ export class ReconcileLoop {
 
   constructor(options: ReconcileLoopOptions) {
     this.#options = options;
-    this.#debouncer = new Debouncer(() => this.#reconcile(), options.debounce ?? { holdoffMs: 100, maxDelayMs: 500 });
+    this.#debouncer = new Debouncer((burst) => this.#reconcile(burst), options.debounce ?? { holdoffMs: 100, maxDelayMs: 500 });
     this.firstApplied = new Promise((resolve) => (this.#markApplied = resolve));
   }
 
@@ -73,7 +75,7 @@ export class ReconcileLoop {
     this.#debouncer.cancel();
   }
 
-  async #reconcile(): Promise<void> {
+  async #reconcile(burst: Burst): Promise<void> {
     if (!this.#isDirty) return;
     this.#isDirty = false;
     try {
@@ -83,7 +85,7 @@ export class ReconcileLoop {
       const buildMs = performance.now() - started;
       const result = await this.#options.apply(compiled.rendered);
       if (result.kind === 'applied' || result.kind === 'unchanged') this.#markApplied();
-      this.#options.onOutcome({ result, model: compiled.model, diagnostics: compiled.diagnostics, buildMs, configHash: this.#options.hash(compiled.rendered.config), snapshot });
+      this.#options.onOutcome({ result, model: compiled.model, diagnostics: compiled.diagnostics, buildMs, waitedMs: burst.waitedMs, configHash: this.#options.hash(compiled.rendered.config), snapshot });
     } catch (error) {
       this.#options.onError(error);
     }

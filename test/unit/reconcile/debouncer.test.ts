@@ -1,4 +1,4 @@
-// Debouncer: holdoff, maximum delay under churn, no overlapping runs, no lost trigger.
+// Debouncer: at once when idle, holdoff for what follows, maximum delay under churn, no overlapping runs, no lost trigger.
 import { expect } from 'chai';
 import { Debouncer, type Clock } from '../../../src/reconcile/debouncer.js';
 
@@ -41,14 +41,37 @@ describe('Debouncer', () => {
     debouncer = new Debouncer(async () => void runsAt.push(clock.time), { holdoffMs: 100, maxDelayMs: 500, clock });
   });
 
-  it('runs once, a holdoff after the last of a burst of triggers', async () => {
+  it('runs at once for a change that finds it idle, and once more for the rest of the burst, a holdoff after its last trigger', async () => {
     debouncer.trigger();
+    debouncer.trigger();
+    await clock.advance(0);
+    expect(runsAt).to.deep.equal([0]);
     await clock.advance(50);
     debouncer.trigger();
     await clock.advance(50);
     debouncer.trigger();
     await clock.advance(300);
-    expect(runsAt).to.deep.equal([200]);
+    expect(runsAt).to.deep.equal([0, 200]);
+  });
+
+  it('runs at once again once a holdoff has passed since the last run', async () => {
+    debouncer.trigger();
+    await clock.advance(100);
+    debouncer.trigger();
+    await clock.advance(0);
+    expect(runsAt).to.deep.equal([0, 100]);
+  });
+
+  it('tells the run how long its burst waited', async () => {
+    const waited: number[] = [];
+    const measuring = new Debouncer(async (burst) => void waited.push(burst.waitedMs), { holdoffMs: 100, maxDelayMs: 500, clock });
+    measuring.trigger();
+    await clock.advance(30);
+    measuring.trigger();
+    await clock.advance(40);
+    measuring.trigger();
+    await clock.advance(500);
+    expect(waited).to.deep.equal([0, 140]);
   });
 
   it('runs no later than the maximum delay while triggers keep coming', async () => {
@@ -56,8 +79,9 @@ describe('Debouncer', () => {
       debouncer.trigger();
       await clock.advance(60);
     }
-    expect(runsAt[0]).to.equal(500);
-    expect(runsAt.length).to.be.greaterThan(1);
+    // The first trigger ran at once; the burst that followed it was cut at 500 ms after its own start (60).
+    expect(runsAt.slice(0, 2)).to.deep.equal([0, 560]);
+    expect(runsAt.length).to.be.greaterThan(2);
   });
 
   it('never overlaps runs and runs again for triggers that arrived during a run', async () => {
@@ -79,11 +103,12 @@ describe('Debouncer', () => {
     slow.trigger();
     slow.trigger();
     await clock.advance(1000);
-    expect(runsAt).to.deep.equal([100]);
+    expect(runsAt).to.deep.equal([0]);
     release();
     await new Promise((resolve) => setImmediate(resolve));
     await clock.advance(100);
-    expect(runsAt).to.deep.equal([100, 1200]);
+    // The triggers that arrived during the run wait a holdoff after it, not at once.
+    expect(runsAt).to.deep.equal([0, 1200]);
     release();
     await slow.idle();
     expect(maxActive).to.equal(1);
@@ -99,7 +124,7 @@ describe('Debouncer', () => {
       { holdoffMs: 10, maxDelayMs: 50, clock },
     );
     failing.trigger();
-    await clock.advance(10);
+    await clock.advance(0);
     failing.trigger();
     await clock.advance(10);
     expect(calls).to.equal(2);
