@@ -124,7 +124,10 @@ export class NginxDriver {
   /** Spawn mode: start nginx; sidecar mode: wait for the sidecar's nginx to come up with this config. */
   async #start(): Promise<string | undefined> {
     this.#lastAction = 'start';
-    if (this.#options.mode === 'spawn') this.#spawn();
+    if (this.#options.mode === 'spawn') {
+      await this.#stopOrphanedMaster();
+      this.#spawn();
+    }
     return this.#waitForWorkers(new Set(), 'nginx did not start');
   }
 
@@ -152,6 +155,26 @@ export class NginxDriver {
       if (performance.now() > deadline) return `${failure} within ${this.#options.timeoutMs} ms (see ${this.#layout.errorLog})`;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /**
+   * A controller killed outright (SIGKILL, say) leaves its nginx running: it serves on, but holds the ports,
+   * so ours could never start. Found through the pid file, and only if it is an nginx master of this
+   * prefix (a recycled pid must not be signalled); stopped gracefully, then for good after 3 s.
+   */
+  async #stopOrphanedMaster(): Promise<void> {
+    const pid = Number((await readFile(this.#layout.pidFile, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) return;
+    const title = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
+    if (!title.startsWith('nginx: master process') || !title.includes(this.#layout.runtimeDir)) return;
+    try {
+      process.kill(pid, 'SIGQUIT');
+    } catch {
+      return; // gone meanwhile
+    }
+    const deadline = performance.now() + 3_000;
+    while ((await liveMembersOf(pid)).length > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await stopProcessGroup(pid);
   }
 
   #spawn(): void {
