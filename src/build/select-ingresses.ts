@@ -23,12 +23,14 @@ export function selectIngresses(
   settings: ClassSettings,
 ): IngressSelection {
   const classesByName = new Map(ingressClasses.map((c) => [c.metadata.name, c]));
+  const isClaimed = (className: string): boolean => settings.claimIngressClass === true && className === settings.ingressClass;
   const isOurs = (className: string): boolean => {
     const ingressClass = classesByName.get(className);
-    return ingressClass === undefined ? className === settings.ingressClass : ingressClass.controller === settings.controllerClass;
+    if (ingressClass === undefined) return className === settings.ingressClass;
+    return ingressClass.controller === settings.controllerClass || isClaimed(className);
   };
   const isDefaultOurs = ingressClasses.some(
-    (c) => c.controller === settings.controllerClass && c.metadata.annotations[DEFAULT_CLASS_ANNOTATION] === 'true',
+    (c) => (c.controller === settings.controllerClass || isClaimed(c.metadata.name)) && c.metadata.annotations[DEFAULT_CLASS_ANNOTATION] === 'true',
   );
 
   const selected: Ingress[] = [];

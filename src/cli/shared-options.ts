@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CompileOptions } from '../pipeline/compile.js';
 import { defaultClassSettings } from '../model/settings.js';
+import { DEFAULT_ANNOTATIONS_PREFIX, defaultAnnotationSettings } from '../annotations/annotation-settings.js';
+import { isDnsSubdomain } from '../build/grammar.js';
 
 export interface SharedOptions {
   readonly file: string[];
@@ -16,6 +18,8 @@ export interface SharedOptions {
   readonly listenAddress: string | undefined;
   readonly runtimeDir: string;
   readonly configmap: string;
+  readonly annotationsPrefix: string;
+  readonly claimIngressClass: boolean;
 }
 
 export const DEFAULT_RUNTIME_DIR = resolve(tmpdir(), 'portico');
@@ -30,6 +34,8 @@ export function addBuildOptions(command: Command): Command {
     .option('--ingress-class <name>', 'the IngressClass name to serve', defaultClassSettings.ingressClass)
     .option('--controller-class <value>', 'the spec.controller of IngressClasses to serve', defaultClassSettings.controllerClass)
     .option('--watch-ingress-without-class', 'also serve Ingresses that name no class', false)
+    .option('--claim-ingress-class', 'serve the IngressClass named by --ingress-class whatever its controller (to take over e.g. "nginx")', false)
+    .option('--annotations-prefix <prefix>', 'the prefix of the annotations Portico reads', parseAnnotationsPrefix, DEFAULT_ANNOTATIONS_PREFIX)
     .option('--http-port <n>', 'the port nginx listens on for HTTP', parsePort, 80)
     .option('--https-port <n>', 'the port nginx listens on for HTTPS', parsePort, 443)
     .option('--listen-address <addr>', 'the address nginx listens on (default: every address)', parseAddress)
@@ -44,7 +50,9 @@ export function compileOptionsOf(options: Omit<SharedOptions, 'file'>, now: Date
       ingressClass: options.ingressClass,
       controllerClass: options.controllerClass,
       watchIngressWithoutClass: options.watchIngressWithoutClass,
+      claimIngressClass: options.claimIngressClass,
     },
+    annotations: { ...defaultAnnotationSettings, prefix: options.annotationsPrefix },
     settingsSource: { namespace, name: name ?? options.configmap },
     now,
     render: {
@@ -64,6 +72,11 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^[0-9]+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
   return port;
+}
+
+function parseAnnotationsPrefix(value: string): string {
+  if (!isDnsSubdomain(value)) throw new InvalidArgumentError('expected a DNS subdomain such as nginx.ingress.kubernetes.io');
+  return value;
 }
 
 function parseAddress(value: string): string {

@@ -9,6 +9,11 @@ export interface ClassSettings {
   readonly controllerClass: string;
   /** Serve Ingresses that name no class at all. */
   readonly watchIngressWithoutClass: boolean;
+  /**
+   * Treat the IngressClass named `ingressClass` as ours whatever its spec.controller says: how Portico takes
+   * over an existing class such as `nginx` without editing a single Ingress.
+   */
+  readonly claimIngressClass?: boolean;
 }
 
 /** Proxy behaviour shared by every location (rendered once at http{} level and inherited). */

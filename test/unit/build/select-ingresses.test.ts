@@ -96,4 +96,13 @@ describe('selectIngresses', () => {
     const list = ['c', 'a', 'b'].map((name) => ingress(name, {}));
     expect(selectedNames(list, [])).to.deep.equal(['c', 'a', 'b']);
   });
+
+  it('claims a class of another controller by name with claimIngressClass, and only that class', () => {
+    const claim: ClassSettings = { ...defaultClassSettings, ingressClass: 'nginx', claimIngressClass: true };
+    const classes = [ingressClass('nginx', theirs, true), ingressClass('other', theirs)];
+    expect(selectedNames([web('nginx'), web('other')], classes, claim)).to.deep.equal(['web']);
+    expect(selectedNames([web('nginx')], classes, { ...claim, claimIngressClass: false })).to.deep.equal([]);
+    // A claimed class that is the cluster default brings the class-less Ingresses with it.
+    expect(selectedNames([web(null)], classes, claim)).to.deep.equal(['web']);
+  });
 });
