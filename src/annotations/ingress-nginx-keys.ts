@@ -57,3 +57,11 @@ export function unsupportedKeyKind(key: string): UnsupportedKeyKind {
   if (restrictingAccess.has(key)) return 'restricts-access';
   return ingressNginxKeys.has(key) ? 'unsupported' : 'unknown';
 }
+
+/** ingress-nginx's keys that no Portico module reads, sorted: the migration cost, for the docs. */
+export function ingressNginxKeysNotSupported(supported: ReadonlySet<string>): { key: string; restrictsAccess: boolean }[] {
+  return [...ingressNginxKeys]
+    .filter((key) => !supported.has(key))
+    .sort()
+    .map((key) => ({ key, restrictsAccess: restrictingAccess.has(key) }));
+}

@@ -1,5 +1,6 @@
 // The portico command line: parses arguments and hands over to one command; no logic of its own.
 import { Command, CommanderError } from 'commander';
+import { annotationsCommand } from './annotations-command.js';
 import { controllerCommand } from './controller-command.js';
 import { explainCommand } from './explain-command.js';
 import { lintCommand } from './lint-command.js';
@@ -11,7 +12,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('Portico: Kubernetes Ingress to nginx')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  for (const command of [renderCommand(), lintCommand(), explainCommand(), controllerCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [renderCommand(), lintCommand(), explainCommand(), annotationsCommand(), controllerCommand()]) program.addCommand(command.exitOverride());
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

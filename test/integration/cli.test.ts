@@ -161,6 +161,30 @@ describe('portico CLI', () => {
       const json = JSON.parse((await run(['lint', '-f', `${dir}/manifests`, '-o', 'json'])).stdout) as { diagnostics: { code: string; object: { name: string } }[] };
       expect(json.diagnostics.map((d) => [d.code, d.object.name])).to.deep.equal([['SERVICE_NOT_FOUND', 'orphan']]);
     });
+    it('sums up the ingress-nginx and nginx.org annotations Portico does not support: the migration cost', async () => {
+      const annotated = web('legacy.test').replace(
+        'namespace: default}',
+        'namespace: default, annotations: {nginx.ingress.kubernetes.io/enable-access-log: "false", nginx.ingress.kubernetes.io/auth-tls-verify-client: "on", nginx.org/rewrites: "x"}}',
+      );
+      await writeFile(`${dir}/manifests/legacy.yaml`, annotated);
+      const result = await run(['lint', '-f', `${dir}/manifests`]);
+      expect(result.code, 'the fail-closed key is an error').to.equal(1);
+      const summary = result.stdout.slice(result.stdout.indexOf('annotations Portico does not support'));
+      expect(summary.trim().split('\n')).to.deep.equal([
+        'annotations Portico does not support (see docs/annotations.md):',
+        '  nginx.ingress.kubernetes.io/auth-tls-verify-client (rejects the Ingress): default/legacy',
+        '  nginx.ingress.kubernetes.io/enable-access-log: default/legacy',
+        '  nginx.org/rewrites: default/legacy',
+      ]);
+      const json = JSON.parse((await run(['lint', '-f', `${dir}/manifests`, '-o', 'json'])).stdout) as { unsupportedAnnotations: { key: string }[] };
+      expect(json.unsupportedAnnotations.map((u) => u.key)).to.have.length(3);
+    });
+
+    it('prints the supported annotations as Markdown', async () => {
+      const result = await run(['annotations']);
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.match(/^# Annotations\n/).and.include('| [`rewrite-target`](#rewrite-target) |');
+    });
   });
 
   describe('explain', () => {
