@@ -1,10 +1,14 @@
 // Every annotation module Portico has, in the order their directives appear in a location.
 import type { AnnotationModule } from './annotation.js';
+import { appRootAnnotation } from './modules/app-root.js';
+import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
+import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
 import { redirectAnnotation } from './modules/redirect.js';
 import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
 import { sslRedirectAnnotation } from './modules/ssl-redirect.js';
 import { useRegexAnnotation } from './modules/use-regex.js';
+import { xForwardedPrefixAnnotation } from './modules/x-forwarded-prefix.js';
 
 export const annotationModules = [
   useRegexAnnotation,
@@ -12,6 +16,10 @@ export const annotationModules = [
   redirectAnnotation,
   rewriteTargetAnnotation,
   proxyTimeouts,
+  xForwardedPrefixAnnotation,
+  preserveTrailingSlashAnnotation,
+  appRootAnnotation,
+  fromToWwwRedirectAnnotation,
 ] as const;
 
 type Module = (typeof annotationModules)[number];

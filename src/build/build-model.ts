@@ -1,11 +1,12 @@
 // The build: Snapshot → NginxModel + Diagnostics, as a short list of pure steps (each in its own module).
-import { compareDiagnostics, type Diagnostic } from '../model/diagnostic.js';
+import { compareDiagnostics, compareText, type Diagnostic } from '../model/diagnostic.js';
 import { keyOf, refOf, type Ingress } from '../model/kube.js';
 import { defaultAnnotationSettings, type AnnotationSettings } from '../annotations/annotation-settings.js';
 import { readIngressAnnotations } from '../annotations/read-ingress-annotations.js';
 import type { AnnotationPolicies } from '../annotations/registry.js';
 import { noDirectives } from '../model/directive.js';
 import { collectScopedDirectives } from './collect-scoped-directives.js';
+import { buildWwwTwins } from './build-www-twins.js';
 import type { NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
 import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -86,6 +87,8 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
     const locations = buildLocations(routes.byHost.get(host) ?? noRoutes, { hasTls: binding !== undefined, sslRedirect: settings.sslRedirect, resolve });
     return { host, tls: binding, locations, directives: scoped.byHost.get(host) ?? noDirectives };
   });
+  servers.push(...buildWwwTwins(ingresses, annotationsOf, servedHosts, tls.byHost, tls.certificates));
+  servers.sort((a, b) => compareText(a.host, b.host));
   const defaultServer = {
     locations: buildLocations(routes.byHost.get('') ?? noRoutes, { hasTls: false, sslRedirect: settings.sslRedirect, resolve }),
     directives: scoped.byHost.get('') ?? noDirectives,

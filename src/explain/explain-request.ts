@@ -22,7 +22,7 @@ export interface Explanation {
   readonly upstream: Upstream | undefined;
   readonly outcome:
     | { readonly kind: 'proxy'; readonly endpoints: readonly string[] }
-    | { readonly kind: 'redirect'; readonly status: 308; readonly location: string }
+    | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
     | { readonly kind: 'status'; readonly status: number };
   readonly reason: string;
   /** Diagnostics about the Ingress path that serves the request. */
@@ -104,6 +104,8 @@ export function explainRequest(model: NginxModel, diagnostics: readonly Diagnost
       reason: 'the host has TLS, so plain HTTP is redirected to HTTPS',
     };
   }
+  const answered = answerOfDirectives(location, request);
+  if (answered !== undefined) return { ...base, upstream: undefined, ...answered };
   const action = location.action;
   if (action.kind === 'status') {
     const reason = action.code === 404 ? 'no Ingress path matches on this server' : 'the backend Service is unavailable';
@@ -115,4 +117,20 @@ export function explainRequest(model: NginxModel, diagnostics: readonly Diagnost
     return { ...base, upstream, outcome: { kind: 'status', status: 503 }, reason: 'the Service has no ready endpoint' };
   }
   return { ...base, upstream, outcome: { kind: 'proxy', endpoints }, reason: 'proxied to the Service endpoints' };
+}
+
+/** A `return` an annotation put in the location (redirects, app-root twins): it answers before any proxying. */
+function answerOfDirectives(location: Location, request: RequestTarget): Pick<Explanation, 'outcome' | 'reason'> | undefined {
+  const answer = location.directives.find((d) => d.name === 'return' && d.block === undefined);
+  const [code, target] = answer?.args ?? [];
+  if (code?.kind !== 'keyword') return undefined;
+  const status = Number(code.text);
+  const reason = 'an annotation of the Ingress answers instead of the backend';
+  if (target === undefined || target.kind === 'variable') return { outcome: { kind: 'status', status }, reason };
+  const expanded = target.text
+    .replaceAll('$request_uri', request.uri)
+    .replaceAll('$scheme', request.scheme)
+    .replaceAll('$http_host', request.host)
+    .replaceAll('$host', request.host);
+  return { outcome: { kind: 'redirect', status, location: expanded }, reason };
 }
