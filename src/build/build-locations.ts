@@ -38,14 +38,14 @@ export function buildLocations(host: HostRoutes, options: LocationOptions): Loca
     const directives = hasNoPolicies(route.annotations)
       ? noDirectives
       : locationDirectives(route.annotations, { ingress: described.ingress, path: route.path, isRegex: route.match === 'regex', upstream: resolution.upstream?.name });
-    const location = { modifier: '' as LocationModifier, path: route.path, action, sslRedirect, route: described, directives };
-    if (route.match === 'exact') exact.push({ ...location, modifier: '=' });
-    else if (route.match === 'regex') regexes.push({ ...location, modifier: '~*', path: `^${route.path}` });
-    else if (route.path === '/') prefix.push(location);
+    // Object literals of one shape rather than spreads of a template: this loop runs once per path.
+    if (route.match === 'exact') exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described, directives });
+    else if (route.match === 'regex') regexes.push({ modifier: '~*', path: `^${route.path}`, action, sslRedirect, route: described, directives });
+    else if (route.path === '/') prefix.push({ modifier: '', path: '/', action, sslRedirect, route: described, directives });
     else {
       // On the same nginx location an Exact rule beats the exact half of a Prefix rule (the spec's tie rule).
-      if (!host.exact.has(route.path)) exact.push({ ...location, modifier: '=' });
-      prefix.push({ ...location, modifier: prefixModifier, path: `${route.path}/` });
+      if (!host.exact.has(route.path)) exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described, directives });
+      prefix.push({ modifier: prefixModifier, path: `${route.path}/`, action, sslRedirect, route: described, directives });
     }
   }
   if (!host.prefix.has('/')) {
