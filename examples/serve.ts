@@ -1,17 +1,17 @@
 // The Quick start: renders examples/manifests the way `portico render` does, serves it with a real nginx in
 // front of loopback echo backends, and prints curl commands to try (or, with EXAMPLES_SELF_TEST=1, checks them).
+// nginx runs under the controller's own driver in spawn mode: `nginx -t`, start, restart if it dies, stop.
 import { Command, CommanderError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { hasErrors, loadInput, reportLines } from '../src/cli/load-input.js';
 import { addSharedOptions, compileOptionsOf, type SharedOptions } from '../src/cli/shared-options.js';
 import { keyOf } from '../src/model/kube.js';
 import { compile } from '../src/pipeline/compile.js';
+import { findNginx } from '../src/nginx/find-nginx.js';
+import { NginxDriver } from '../src/nginx/nginx-driver.js';
 import { runtimeLayout } from '../src/render/runtime-layout.js';
 import { loadTemplates } from '../src/runtime/load-templates.js';
-import { writeFileAtomic } from '../src/runtime/secure-files.js';
-import { writeRuntimeFiles } from '../src/runtime/write-runtime-files.js';
 import { startEchoBackends, type EchoBackends } from './echo-backends.js';
-import { startNginx, testNginxConfig, type RunningNginx } from './run-nginx.js';
 import { runSelfTest } from './self-test.js';
 
 /** This file runs as dist/examples/serve.js; the repository root is two levels up. */
@@ -35,8 +35,6 @@ async function serve(stopRequested: Promise<StopReason>): Promise<number> {
   const result = compile(input.snapshot, await loadTemplates(), compileOptions);
   const findings = [...input.diagnostics, ...result.diagnostics];
   const configFile = runtimeLayout(compileOptions.render.runtimeDir).configFile;
-  await writeRuntimeFiles(result.rendered, compileOptions.render.runtimeDir);
-  await writeFileAtomic(configFile, result.rendered.config, 0o644);
 
   process.stdout.write(`rendered ${manifestsDir} -> ${configFile}\n`);
   const lines = reportLines(input.problems, findings);
@@ -50,17 +48,18 @@ async function serve(stopRequested: Promise<StopReason>): Promise<number> {
     }
   }
 
-  const check = await testNginxConfig(configFile, compileOptions.render.runtimeDir);
-  if (!check.ok) {
-    process.stderr.write(`nginx -t rejected the rendered config:\n${check.output}\n`);
-    return 1;
-  }
-  process.stdout.write('nginx -t: the configuration is valid\n');
-
+  let nginxExited = (_why: string): void => {};
+  const nginxStopped = new Promise<string>((resolve) => (nginxExited = resolve));
+  const driver = new NginxDriver({
+    mode: 'spawn',
+    binary: findNginx(),
+    runtimeDir: compileOptions.render.runtimeDir,
+    onNginxExit: (code, signal) => nginxExited(`exit ${String(code ?? signal)}`),
+  });
   let backends: EchoBackends | undefined;
-  let nginx: RunningNginx | undefined;
   const stopAll = async (): Promise<void> => {
-    await nginx?.stop();
+    // A graceful stop waits for open requests; past 5 s nginx is killed, so Ctrl-C never hangs.
+    await driver.stop(5_000);
     await backends?.close();
   };
   try {
@@ -68,8 +67,17 @@ async function serve(stopRequested: Promise<StopReason>): Promise<number> {
     process.stdout.write(
       `echo backends: ${backends.backends.map((b) => `${b.service}@${b.address}:${b.port}${b.ready ? '' : ' (not ready)'}`).join(', ')}\n`,
     );
-    nginx = await startNginx(configFile, compileOptions.render.runtimeDir, listenAddress, options.httpPort);
-    process.stdout.write(`nginx (pid ${nginx.pid}) listens on ${listenAddress}:${options.httpPort} and ${listenAddress}:${options.httpsPort}\n`);
+    // Writes the certificates, checks the config with `nginx -t`, starts nginx and waits for its workers.
+    const applied = await driver.apply(result.rendered);
+    if (applied.kind === 'rejected') {
+      process.stderr.write(`nginx -t rejected the rendered config: ${applied.error.message} (${applied.error.file ?? ''}:${applied.error.line ?? ''})\n`);
+      return 1;
+    }
+    if (applied.kind !== 'applied') {
+      process.stderr.write(`nginx did not start: ${applied.kind === 'failed' ? applied.message : applied.kind}\n`);
+      return 1;
+    }
+    process.stdout.write(`nginx -t: the configuration is valid\nnginx listens on ${listenAddress}:${options.httpPort} and ${listenAddress}:${options.httpsPort}\n`);
 
     if (isSelfTest) {
       const secret = input.snapshot.secrets.find((s) => keyOf(s.metadata) === secureSecret);
@@ -86,8 +94,7 @@ async function serve(stopRequested: Promise<StopReason>): Promise<number> {
     }
 
     printTryThis(options, compileOptions.render.runtimeDir);
-    const nginxExited = nginx.exited.then((code) => `exit ${String(code)}` as const);
-    const why = await Promise.race([stopRequested, nginxExited]);
+    const why = await Promise.race([stopRequested, nginxStopped]);
     if (why.startsWith('exit')) {
       process.stderr.write(`nginx stopped on its own (${why}); see ${runtimeLayout(compileOptions.render.runtimeDir).errorLog}\n`);
       return 1;
