@@ -35,7 +35,8 @@ export type ApplyResult =
   | { readonly kind: 'rejected'; readonly error: NginxConfigError }
   | { readonly kind: 'failed'; readonly message: string };
 
-const CANDIDATE = /^\.nginx\.conf\.[0-9a-f]+\.candidate$/;
+/** A candidate config, or a temporary file of an atomic write (writeFileAtomic) that a killed controller left. */
+const STALE = /^\.nginx\.conf\.[0-9a-f]+\.candidate$|^\..+\.[0-9a-f]{12}\.tmp$/;
 
 export class NginxDriver {
   readonly #options: Required<Omit<NginxDriverOptions, 'onNginxExit'>> & Pick<NginxDriverOptions, 'onNginxExit'>;
@@ -95,10 +96,10 @@ export class NginxDriver {
     clearTimeout(timer);
   }
 
-  /** Removes candidates left by a controller that died mid-apply. */
+  /** Removes candidates and half-written files left by a controller that died mid-apply. */
   async removeStaleCandidates(): Promise<void> {
     const dir = dirname(this.#layout.configFile);
-    for (const file of await readdir(dir).catch(() => [])) if (CANDIDATE.test(file)) await rm(`${dir}/${file}`, { force: true });
+    for (const file of await readdir(dir).catch(() => [])) if (STALE.test(file)) await rm(`${dir}/${file}`, { force: true });
   }
 
   async #masterPid(): Promise<number | undefined> {

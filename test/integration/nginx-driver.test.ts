@@ -109,10 +109,14 @@ describe('NginxDriver (real nginx)', () => {
       expect(String(error)).to.match(/ECONNREFUSED/);
     });
 
-    it('removes candidate files a crashed controller left behind', async () => {
-      await writeFile(`${runtimeDir}/.nginx.conf.abcdef.candidate`, 'half a config');
+    it('removes candidates and half-written temporary files a crashed controller left behind', async () => {
+      const stale = ['.nginx.conf.abcdef.candidate', '..nginx.conf.07e8d9a94df3.candidate.9df597785beb.tmp', '.nginx.conf.0123456789ab.tmp'];
+      for (const name of stale) await writeFile(`${runtimeDir}/${name}`, 'half a config');
+      await writeFile(`${runtimeDir}/keep.tmp`, 'not ours');
       await driver.removeStaleCandidates();
-      expect(await readdir(runtimeDir)).not.to.include('.nginx.conf.abcdef.candidate');
+      const left = await readdir(runtimeDir);
+      for (const name of stale) expect(left).not.to.include(name);
+      expect(left).to.include('keep.tmp');
     });
   });
 
