@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expect } from 'chai';
-import { readSettings, settingKeys } from '../../src/build/read-settings.js';
+import { defaultAnnotationSettings } from '../../src/annotations/annotation-settings.js';
+import { annotationSettingKeys, readSettings, settingKeys } from '../../src/build/read-settings.js';
 import { defaultClassSettings, defaultProxySettings } from '../../src/model/settings.js';
 import { normalizeObject } from '../../src/sources/normalize-object.js';
 import type { ConfigMap } from '../../src/model/kube.js';
@@ -175,14 +176,15 @@ describe('deploy/ invariants', () => {
         expect(flags.controllerClass).to.equal(defaultClassSettings.controllerClass);
       });
 
-      it('documents the ConfigMap defaults: every key is a setting Portico reads, each value its default', () => {
+      it('documents every setting of the ConfigMap with its default', () => {
         const raw = objectNamed(objects, 'ConfigMap', qualified(flags.configmap, namespace).split('/')[1] ?? '');
-        expect(Object.keys(raw['data'] as object).every((key) => key in settingKeys)).to.equal(true);
+        expect(Object.keys(raw['data'] as object).sort()).to.deep.equal([...Object.keys(settingKeys), ...Object.keys(annotationSettingKeys)].sort());
         const normalized = normalizeObject(raw);
         if (normalized.status !== 'ok') throw new Error(`the ConfigMap does not normalize: ${JSON.stringify(normalized)}`);
-        const { settings, diagnostics } = readSettings([normalized.object as ConfigMap], { namespace, name: raw.metadata.name });
+        const { settings, annotations, diagnostics } = readSettings([normalized.object as ConfigMap], { namespace, name: raw.metadata.name });
         expect(diagnostics).to.deep.equal([]);
         expect(settings).to.deep.equal(defaultProxySettings);
+        expect(annotations).to.deep.equal(defaultAnnotationSettings);
       });
 
       it('limits get and update of the election Lease to --election-id', () => {
