@@ -1,6 +1,7 @@
 // Every annotation module Portico has, in the order their directives appear in a location.
 import type { AnnotationModule } from './annotation.js';
 import { appRootAnnotation } from './modules/app-root.js';
+import { basicAuthAnnotation } from './modules/basic-auth.js';
 import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
 import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
@@ -13,6 +14,7 @@ import { xForwardedPrefixAnnotation } from './modules/x-forwarded-prefix.js';
 export const annotationModules = [
   useRegexAnnotation,
   sslRedirectAnnotation,
+  basicAuthAnnotation,
   redirectAnnotation,
   rewriteTargetAnnotation,
   proxyTimeouts,

@@ -7,9 +7,10 @@ import type { AnnotationPolicies } from '../annotations/registry.js';
 import { noDirectives } from '../model/directive.js';
 import { collectScopedDirectives } from './collect-scoped-directives.js';
 import { buildWwwTwins } from './build-www-twins.js';
-import type { NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
+import type { AuthFile, NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
 import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
+import { makeAuthFileBinder } from './bind-auth-files.js';
 import { bindTls } from './bind-tls.js';
 import { buildLocations } from './build-locations.js';
 import { collectRoutes, hasRegexPaths, type HostRoutes, type PathRoute } from './collect-routes.js';
@@ -45,13 +46,22 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
   const selection = selectIngresses(snapshot.ingresses, snapshot.ingressClasses, options.classes);
   diagnostics.push(...selection.diagnostics);
   const policies = new Map<Ingress, AnnotationPolicies>();
+  const bindAuthFile = makeAuthFileBinder(snapshot.secrets, `metadata.annotations["${read.annotations.prefix}/auth-secret"]`);
+  const authFiles = new Map<string, AuthFile>();
   const ingresses = selection.selected
     .filter((ingress) => {
       const annotations = readIngressAnnotations(ingress, read.annotations);
       const problems = validateIngress(ingress, { regexPaths: hasRegexPaths(annotations.policies) });
       diagnostics.push(...annotations.diagnostics, ...problems);
       policies.set(ingress, annotations.policies);
-      return problems.length === 0 && !annotations.diagnostics.some((d) => d.severity === 'error');
+      if (problems.length > 0 || annotations.diagnostics.some((d) => d.severity === 'error')) return false;
+      const basicAuth = annotations.policies['basic-auth'];
+      if (basicAuth === undefined) return true;
+      // Fail closed: an Ingress whose htpasswd Secret is missing or bad is not served at all.
+      const binding = bindAuthFile(ingress, basicAuth);
+      diagnostics.push(...binding.diagnostics);
+      if (binding.file !== undefined) authFiles.set(binding.file.name, binding.file);
+      return binding.file !== undefined;
     })
     .sort(compareIngressAge);
   const annotationsOf = (ingress: Ingress): AnnotationPolicies => policies.get(ingress) ?? {};
@@ -101,6 +111,7 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
       defaultServer,
       upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
       certificates: tls.certificates,
+      authFiles: [...authFiles.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
       httpDirectives: scoped.http,
     },
     diagnostics: diagnostics.sort(compareDiagnostics),

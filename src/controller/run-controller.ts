@@ -59,7 +59,11 @@ export async function runController(options: ControllerOptions, logger: Logger):
     onNginxExit: (code, signal) => logger.error({ code, signal }, 'nginx exited; restarting it with the last good config'),
   });
   await driver.removeStaleCandidates();
-  const store = new ObjectStore({ classes: options.compile.classes, settingsSource: options.compile.settingsSource });
+  const store = new ObjectStore({
+    classes: options.compile.classes,
+    settingsSource: options.compile.settingsSource,
+    ...(options.compile.annotations === undefined ? {} : { annotationsPrefix: options.compile.annotations.prefix }),
+  });
   let reported = new Set<string>();
   let duties: LeaderDuties | undefined;
 

@@ -17,7 +17,18 @@ export type DirectiveArg =
   /** A keyword or number chosen by code (`on`, `301`, `zone=portico_x`): printed bare, checked against a token grammar. */
   | { readonly kind: 'keyword'; readonly text: string }
   /** A variable chosen by code, printed bare: `$request_method`. */
-  | { readonly kind: 'variable'; readonly name: string };
+  | { readonly kind: 'variable'; readonly name: string }
+  /**
+   * A file Portico writes under the runtime directory (an htpasswd file), named by code: the render knows
+   * where the runtime directory is, the build does not. Printed as its quoted absolute path.
+   */
+  | { readonly kind: 'runtimeFile'; readonly file: RuntimeFileRef };
+
+/** A file in one of the runtime directory's private areas; `name` is derived by code, never user text. */
+export interface RuntimeFileRef {
+  readonly area: 'auth';
+  readonly name: string;
+}
 
 export interface Directive {
   readonly name: string;
@@ -30,6 +41,7 @@ export const literal = (text: string): DirectiveArg => ({ kind: 'literal', text 
 export const regex = (text: string): DirectiveArg => ({ kind: 'regex', text });
 export const keyword = (text: string | number): DirectiveArg => ({ kind: 'keyword', text: String(text) });
 export const variable = (name: string): DirectiveArg => ({ kind: 'variable', name });
+export const runtimeFile = (file: RuntimeFileRef): DirectiveArg => ({ kind: 'runtimeFile', file });
 export const expansion = (text: string, variables: readonly string[] = []): DirectiveArg => ({ kind: 'expansion', text, variables });
 
 /** `name arg…;` */

@@ -15,6 +15,8 @@ export interface NginxModel {
   readonly upstreams: readonly Upstream[];
   /** Certificates from TLS Secrets, sorted by name. */
   readonly certificates: readonly TlsCertificate[];
+  /** htpasswd files from basic-auth Secrets, sorted by name. */
+  readonly authFiles: readonly AuthFile[];
   /** What annotations add at http{} level (rate-limit zones, maps), without duplicates, in a stable order. */
   readonly httpDirectives: readonly Directive[];
 }
@@ -126,5 +128,36 @@ export class KeyMaterial {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return 'KeyMaterial [redacted]';
+  }
+}
+
+/** An htpasswd file written from a basic-auth Secret, checked line by line; locations name it by `name`. */
+export interface AuthFile {
+  /** File stem, `namespace_secret_secretType` (namespace and secret contain no `_`, so names never collide). */
+  readonly name: string;
+  readonly secret: ObjectRef;
+  /** How many users it holds. */
+  readonly users: number;
+  readonly content: SecretText;
+}
+
+/** Text from a Secret (password hashes). Serializes and inspects as redacted, like KeyMaterial. */
+export class SecretText {
+  readonly #text: string;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  get text(): string {
+    return this.#text;
+  }
+
+  toJSON(): string {
+    return '[redacted]';
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return 'SecretText [redacted]';
   }
 }

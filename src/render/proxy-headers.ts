@@ -24,7 +24,7 @@ export const proxyHeaderDirectives: readonly Directive[] = [
 
 function headerName(d: Directive): string | undefined {
   const first = d.args[0];
-  return d.name === 'proxy_set_header' && first !== undefined && first.kind !== 'variable' ? first.text.toLowerCase() : undefined;
+  return d.name === 'proxy_set_header' && first !== undefined && 'text' in first ? first.text.toLowerCase() : undefined;
 }
 
 /** `directives`, preceded by the inherited headers they do not override when they set any header themselves. */

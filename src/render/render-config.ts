@@ -73,5 +73,6 @@ export function renderConfig(model: NginxModel, template: ConfigTemplate, option
     { path: layout.certificateFile(certificate.name), content: certificate.material.certificatePem, mode: 0o600 },
     { path: layout.keyFile(certificate.name), content: certificate.material.keyPem, mode: 0o600 },
   ]);
+  for (const file of model.authFiles) files.push({ path: layout.authFile(file.name), content: file.content.text, mode: 0o600 });
   return { config, files };
 }

@@ -111,7 +111,8 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
     https: [https],
     httpAndHttps: [http, https],
     redirectTarget,
-    location: (l, withRedirect) => toLocationView(l, proxyActions, withRedirect ? redirectTarget : undefined),
+    layout,
+    location: (l, withRedirect) => toLocationView(l, proxyActions, withRedirect ? redirectTarget : undefined, layout),
   };
   // Certificate file names are quoted once per certificate, not once per host.
   const certificates = new Map<string, CertificateFiles>();
@@ -139,7 +140,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       bodySize: quote(model.settings.bodySize),
     },
     proxyHeaders: formatDirectives(proxyHeaderDirectives, 1),
-    httpDirectives: formatDirectives(model.httpDirectives, 1),
+    httpDirectives: formatDirectives(model.httpDirectives, 1, layout),
     upstreams: model.upstreams.filter((u) => proxyActions.has(u.name)).map((u) => toUpstreamView(u, model.settings.upstreamKeepaliveConnections)),
     certificates: model.servers.flatMap((server) => {
       if (server.tls === undefined) return [];
@@ -152,7 +153,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       serverName: '_',
       redirect: undefined,
       certificate: CERTIFICATE_BY_SNI,
-      directives: formatDirectives(model.defaultServer.directives, 2),
+      directives: formatDirectives(model.defaultServer.directives, 2, layout),
       locations: toLocationViews(model.defaultServer.locations, context),
     },
     servers: model.servers.flatMap((server, i) => toServerViews(server, serverNames[i] ?? '', context)),
@@ -164,6 +165,7 @@ interface ServerContext {
   readonly https: readonly string[];
   readonly httpAndHttps: readonly string[];
   readonly redirectTarget: string;
+  readonly layout: RuntimeLayout;
   readonly location: (location: Location, withRedirect: boolean) => LocationView;
 }
 
@@ -175,7 +177,7 @@ const noLocations: readonly LocationView[] = [];
  * as one more location. Hosts that redirect only some paths keep one server with an `if` per location.
  */
 function toServerViews(server: VirtualServer, name: string, context: ServerContext): ServerView[] {
-  const directives = formatDirectives(server.directives, 2);
+  const directives = formatDirectives(server.directives, 2, context.layout);
   if (server.tls === undefined) {
     return [{ listens: context.http, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context) }];
   }
@@ -203,14 +205,14 @@ function toLocationViews(locations: readonly Location[], context: ServerContext)
 }
 
 /** `redirectTarget` is where plain HTTP goes when the location redirects it; undefined when its server does that. */
-function toLocationView(location: Location, proxyActions: ReadonlyMap<string, string>, redirectTarget: string | undefined): LocationView {
+function toLocationView(location: Location, proxyActions: ReadonlyMap<string, string>, redirectTarget: string | undefined, layout: RuntimeLayout): LocationView {
   const match = location.modifier === '' ? quote(location.path) : location.modifier === '~*' ? `~* ${quoteRegex(location.path)}` : `${location.modifier} ${quote(location.path)}`;
   const action = location.action;
   const answer = (action.kind === 'proxy' ? proxyActions.get(action.upstream) : undefined) ?? (action.kind === 'status' ? statusActions[action.code] : statusActions[503]);
   if (redirectTarget === undefined && location.directives.length === 0) return { match, body: answer };
   const lines: string[] = [];
   if (redirectTarget !== undefined) lines.push(...formatDirectives(httpsRedirect(redirectTarget), LOCATION_DEPTH));
-  lines.push(...formatDirectives(withProxyHeaders(location.directives), LOCATION_DEPTH), answer);
+  lines.push(...formatDirectives(withProxyHeaders(location.directives), LOCATION_DEPTH, layout), answer);
   return { match, body: lines.join('\n') };
 }
 

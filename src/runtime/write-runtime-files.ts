@@ -1,9 +1,9 @@
-// Writes what a rendered config refers to: certificate files (0600 in a 0700 directory, atomically, readable
-// by nginx's workers), the self-signed default certificate when there is none yet, and nothing else: the
-// files of certificates no longer referenced are removed, so no key lingers on disk.
+// Writes what a rendered config refers to: certificate and htpasswd files (0600 in 0700 directories,
+// atomically, readable by nginx's workers), the self-signed default certificate when there is none yet, and
+// nothing else: the files no longer referenced are removed, so no key or password hash lingers on disk.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { dirname } from 'node:path';
 import type { RenderedConfig } from '../render/render-config.js';
 import { DEFAULT_CERTIFICATE, runtimeLayout, type RuntimeLayout } from '../render/runtime-layout.js';
 import { assertWorkersCanReach, nginxWorkerOwner } from './nginx-worker-owner.js';
@@ -28,24 +28,36 @@ export class RuntimeFiles {
     if (!this.#isPrepared) {
       this.#owner = nginxWorkerOwner();
       await mkdir(layout.runtimeDir, { recursive: true });
-      await ensurePrivateDirectory(layout.certificatesDir, this.#owner);
-      if (this.#owner !== undefined) await assertWorkersCanReach(layout.certificatesDir, this.#owner);
+      for (const dir of this.#privateDirs()) {
+        await ensurePrivateDirectory(dir, this.#owner);
+        if (this.#owner !== undefined) await assertWorkersCanReach(dir, this.#owner);
+      }
       await ensureDefaultCertificate(layout.certificatesDir, this.#owner);
       this.#isPrepared = true;
     }
-    const wanted = new Set([basename(layout.certificateFile(DEFAULT_CERTIFICATE)), basename(layout.keyFile(DEFAULT_CERTIFICATE))]);
+    const wanted = new Set([layout.certificateFile(DEFAULT_CERTIFICATE), layout.keyFile(DEFAULT_CERTIFICATE)]);
     for (const file of rendered.files) {
-      wanted.add(basename(file.path));
+      // Every file lives in one of the private directories, whatever the render says.
+      if (!this.#privateDirs().includes(dirname(file.path))) throw new Error(`a runtime file outside the private directories: ${file.path}`);
+      wanted.add(file.path);
       const digest = createHash('sha256').update(file.content).digest('hex');
       if (this.#written.get(file.path) === digest) continue;
       await writeFileAtomic(file.path, file.content, file.mode, this.#owner);
       this.#written.set(file.path, digest);
     }
-    for (const name of await readdir(layout.certificatesDir)) {
-      if (wanted.has(name)) continue;
-      await rm(`${layout.certificatesDir}/${name}`, { force: true });
-      this.#written.delete(`${layout.certificatesDir}/${name}`);
+    for (const dir of this.#privateDirs()) {
+      for (const name of await readdir(dir)) {
+        const path = `${dir}/${name}`;
+        if (wanted.has(path)) continue;
+        await rm(path, { force: true });
+        this.#written.delete(path);
+      }
     }
+  }
+
+  /** The directories whose every file Portico owns: certificates and keys, htpasswd files. */
+  #privateDirs(): readonly string[] {
+    return [this.#layout.certificatesDir, this.#layout.authDir];
   }
 }
 

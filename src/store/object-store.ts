@@ -7,6 +7,8 @@ import type { ConfigMap, EndpointSlice, Endpoints, Ingress, IngressClass, KubeOb
 import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { SettingsSource } from '../build/read-settings.js';
+import { DEFAULT_ANNOTATIONS_PREFIX } from '../annotations/annotation-settings.js';
+import { objectName } from '../annotations/grammars.js';
 
 export type ObjectChange =
   | { readonly type: 'upsert'; readonly object: KubeObject }
@@ -17,6 +19,8 @@ export type ObjectChange =
 export interface StoreOptions {
   readonly classes: ClassSettings;
   readonly settingsSource: SettingsSource;
+  /** Where the auth-secret annotation is read; `nginx.ingress.kubernetes.io` unless said otherwise. */
+  readonly annotationsPrefix?: string;
 }
 
 type ObjectOf<K extends ObjectKind> = Extract<KubeObject, { kind: K }>;
@@ -136,10 +140,23 @@ export class ObjectStore {
         if (ingress.defaultBackend !== undefined) services.add(`${namespace}/${ingress.defaultBackend.serviceName}`);
         for (const rule of ingress.rules) for (const path of rule.paths) if (path.backend !== undefined) services.add(`${namespace}/${path.backend.serviceName}`);
         for (const tls of ingress.tls) if (tls.secretName !== undefined) secrets.add(`${namespace}/${tls.secretName}`);
+        const authSecret = this.#authSecretOf(ingress);
+        if (authSecret !== undefined) secrets.add(`${namespace}/${authSecret}`);
       }
       this.#references = { services, secrets };
     }
     return this.#references;
+  }
+
+  /**
+   * The basic-auth Secret an Ingress names, read as the annotation module reads it (own namespace only), so
+   * an Opaque Secret matters only when one of our Ingresses uses it.
+   */
+  #authSecretOf(ingress: Ingress): string | undefined {
+    const raw = ingress.metadata.annotations[`${this.#options.annotationsPrefix ?? DEFAULT_ANNOTATIONS_PREFIX}/auth-secret`];
+    const parsed = raw === undefined ? undefined : objectName.parse(raw.trim());
+    if (parsed === undefined || (parsed.namespace !== undefined && parsed.namespace !== ingress.metadata.namespace)) return undefined;
+    return parsed.name;
   }
 }
 

@@ -39,6 +39,8 @@ describe('KubernetesSource (fixture API server, real client library)', () => {
     });
     api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls', namespace: 'default' }, type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } });
     api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'password', namespace: 'default' }, type: 'Opaque', data: { password: 'aHVudGVyMg==' } });
+    api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sa-token', namespace: 'default' }, type: 'kubernetes.io/service-account-token', data: { token: 'aHVudGVyMg==' } });
+    api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sh.helm.release.v1.web.v1', namespace: 'default' }, type: 'helm.sh/release.v1', data: { release: 'aHVudGVyMg==' } });
     api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'portico', namespace: 'portico-system' }, data: { 'proxy-read-timeout': '30' } });
     api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unrelated', namespace: 'default' }, data: {} });
     store = new ObjectStore({ classes: defaultClassSettings, settingsSource: { namespace: undefined, name: 'portico' } });
@@ -74,11 +76,11 @@ describe('KubernetesSource (fixture API server, real client library)', () => {
     expect(snapshot.configMaps.map((c) => c.metadata.name)).to.deep.equal(['portico']);
   });
 
-  it('never asks for, nor keeps, Secrets other than TLS ones', () => {
-    expect(store.snapshot().secrets.map((s) => s.metadata.name)).to.deep.equal(['tls']);
+  it('never asks for, nor keeps, service-account tokens or Helm release Secrets (TLS and Opaque ones come)', () => {
+    expect(store.snapshot().secrets.map((s) => s.metadata.name).sort()).to.deep.equal(['password', 'tls']);
     const secretRequests = api.requests.filter((r) => r.resource === 'secrets');
     expect(secretRequests.length).to.be.greaterThan(0);
-    expect(secretRequests.every((r) => r.query['fieldSelector'] === 'type=kubernetes.io/tls')).to.equal(true);
+    expect(secretRequests.every((r) => r.query['fieldSelector'] === 'type!=kubernetes.io/service-account-token,type!=helm.sh/release.v1')).to.equal(true);
   });
 
   it('follows creates, updates and deletes', async () => {

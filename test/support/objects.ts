@@ -97,3 +97,8 @@ export function endpoints(serviceName: string, options: { namespace?: string; po
 export function tlsSecret(name: string, pem: { certificatePem: string; keyPem: string }, namespace = 'default'): Secret {
   return { kind: 'Secret', metadata: meta(name, namespace), type: 'kubernetes.io/tls', data: { 'tls.crt': pem.certificatePem, 'tls.key': pem.keyPem } };
 }
+
+/** An Opaque Secret, e.g. the htpasswd of basic auth (`{ auth: 'user:$apr1$…' }`). */
+export function opaqueSecret(name: string, data: Record<string, string>, namespace = 'default'): Secret {
+  return { kind: 'Secret', metadata: meta(name, namespace), type: 'Opaque', data };
+}

@@ -24,8 +24,12 @@ export interface WatchedKind {
   readonly list: () => Promise<KubernetesListObject<KubernetesObject>>;
 }
 
-/** TLS Secrets only: Portico never needs (nor should cache) other Secrets. */
-export const TLS_SECRETS = 'type=kubernetes.io/tls';
+/**
+ * TLS Secrets and the Opaque (or other) Secrets basic auth reads, but never service-account tokens or Helm
+ * release records, which are the bulk of a cluster's Secrets and which Portico must not cache. The store
+ * then counts a Secret only when one of our Ingresses names it (spec.tls or auth-secret).
+ */
+export const SECRETS_SELECTOR = 'type!=kubernetes.io/service-account-token,type!=helm.sh/release.v1';
 
 export function watchedKinds(config: KubeConfig, scope: WatchScope, kinds: readonly ObjectKind[]): WatchedKind[] {
   const core = config.makeApiClient(CoreV1Api);
@@ -71,11 +75,11 @@ export function watchedKinds(config: KubeConfig, scope: WatchScope, kinds: reado
     Secret: {
       kind: 'Secret',
       path: under('/api/v1', 'secrets'),
-      fieldSelector: TLS_SECRETS,
+      fieldSelector: SECRETS_SELECTOR,
       list: () =>
         ns === undefined
-          ? core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRETS })
-          : core.listNamespacedSecret({ namespace: ns, fieldSelector: TLS_SECRETS }),
+          ? core.listSecretForAllNamespaces({ fieldSelector: SECRETS_SELECTOR })
+          : core.listNamespacedSecret({ namespace: ns, fieldSelector: SECRETS_SELECTOR }),
     },
     ConfigMap: {
       kind: 'ConfigMap',

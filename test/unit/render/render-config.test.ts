@@ -19,6 +19,7 @@ function model(servers: VirtualServer[]): NginxModel {
       { name: 'ns_web_80', service: { kind: 'Service', namespace: 'ns', name: 'web' }, servicePort: '80', endpoints: [{ address: '10.0.0.1', port: 8080 }], affinity: 'none' },
     ],
     certificates: [{ name: 'ns_tls', secret: { kind: 'Secret', namespace: 'ns', name: 'tls' }, subjectAltNames: [], notAfter: '', fingerprint256: '', material: new KeyMaterial('', '') }],
+    authFiles: [],
     httpDirectives: [],
   };
 }

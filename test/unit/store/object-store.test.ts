@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { defaultClassSettings } from '../../../src/model/settings.js';
 import { ObjectStore } from '../../../src/store/object-store.js';
-import { endpointSlice, endpoints, ingress, ingressClass, meta, service, tlsSecret } from '../../support/objects.js';
+import { endpointSlice, endpoints, ingress, ingressClass, meta, opaqueSecret, service, tlsSecret } from '../../support/objects.js';
 
 const newStore = (): ObjectStore => new ObjectStore({ classes: defaultClassSettings, settingsSource: { namespace: undefined, name: 'portico' } });
 const web = ingress('web', { rules: [{ host: 'a.test', paths: [{ service: 'web' }] }], tls: [{ hosts: ['a.test'], secretName: 'a-tls' }] });
@@ -44,6 +44,21 @@ describe('ObjectStore', () => {
     expect(store.apply({ type: 'upsert', object: endpoints('web', { port: 80, ready: ['10.0.0.1'] }) })).to.equal(true);
     expect(store.apply({ type: 'upsert', object: tlsSecret('a-tls', pem) })).to.equal(true);
     expect(store.apply({ type: 'upsert', object: tlsSecret('other-tls', pem) })).to.equal(false);
+  });
+
+  it('calls an Opaque Secret relevant only when one of our Ingresses names it in auth-secret (own namespace only)', () => {
+    const store = newStore();
+    const annotated = (name: string, secret: string) =>
+      ingress(name, { rules: [{ host: `${name}.test`, paths: [{ service: 'web' }] }], annotations: { 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': secret } });
+    store.apply({ type: 'upsert', object: annotated('a', 'users') });
+    store.apply({ type: 'upsert', object: annotated('b', 'default/more-users') });
+    store.apply({ type: 'upsert', object: annotated('c', 'elsewhere/stolen') });
+    expect(store.apply({ type: 'upsert', object: opaqueSecret('users', { auth: 'x' }) }), 'by name').to.equal(true);
+    expect(store.apply({ type: 'upsert', object: opaqueSecret('more-users', { auth: 'x' }) }), 'by namespace/name').to.equal(true);
+    expect(store.apply({ type: 'upsert', object: opaqueSecret('stolen', { auth: 'x' }, 'elsewhere') }), 'another namespace').to.equal(false);
+    expect(store.apply({ type: 'upsert', object: opaqueSecret('users', { auth: 'x' }, 'elsewhere') }), 'same name elsewhere').to.equal(false);
+    expect(store.apply({ type: 'upsert', object: opaqueSecret('unused', { auth: 'x' }) }), 'unused').to.equal(false);
+    expect(store.apply({ type: 'delete', kind: 'Secret', namespace: 'default', name: 'users' }), 'deleting a used one').to.equal(true);
   });
 
   it('notices a Service becoming relevant when an Ingress starts using it', () => {
