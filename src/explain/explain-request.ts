@@ -126,7 +126,7 @@ function answerOfDirectives(location: Location, request: RequestTarget): Pick<Ex
   if (code?.kind !== 'keyword') return undefined;
   const status = Number(code.text);
   const reason = 'an annotation of the Ingress answers instead of the backend';
-  if (target === undefined || target.kind === 'variable') return { outcome: { kind: 'status', status }, reason };
+  if (target === undefined || !('text' in target)) return { outcome: { kind: 'status', status }, reason };
   const expanded = target.text
     .replaceAll('$request_uri', request.uri)
     .replaceAll('$scheme', request.scheme)
