@@ -212,7 +212,9 @@ function toLocationView(location: Location, proxyActions: ReadonlyMap<string, st
   if (redirectTarget === undefined && location.directives.length === 0) return { match, body: answer };
   const lines: string[] = [];
   if (redirectTarget !== undefined) lines.push(...formatDirectives(httpsRedirect(redirectTarget), LOCATION_DEPTH));
-  lines.push(...formatDirectives(withProxyHeaders(location.directives), LOCATION_DEPTH, layout), answer);
+  lines.push(...formatDirectives(withProxyHeaders(location.directives), LOCATION_DEPTH, layout));
+  // An annotation that answers by itself (a redirect) makes the location's own answer unreachable: leave it out.
+  if (!location.directives.some((d) => d.name === 'return')) lines.push(answer);
   return { match, body: lines.join('\n') };
 }
 
