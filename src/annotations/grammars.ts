@@ -86,7 +86,8 @@ export const cidr: Grammar<string> = {
   parse: (raw) => {
     const [address = '', bits, ...rest] = raw.split('/');
     if (rest.length > 0) return undefined;
-    const family = isIP(address);
+    // isIP accepts IPv6 zone ids (`fe80::1%eth0`), which nginx does not.
+    const family = /^[0-9A-Fa-f:.]+$/.test(address) ? isIP(address) : 0;
     if (family === 0) return undefined;
     if (bits === undefined) return address;
     if (!/^[0-9]{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)) return undefined;
@@ -154,3 +155,78 @@ export const objectName: Grammar<ObjectName> = {
     return { namespace: match[1], name: match[2] ?? '' };
   },
 };
+
+/** The bytes an nginx size stands for (`8k` → 8192); `value` is one that `size` accepted. */
+export function sizeInBytes(value: string): number {
+  const unit = value.at(-1) ?? '';
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return Number(scale === 1 ? value : value.slice(0, -1)) * scale;
+}
+
+/** A size from 1 byte to `max` (e.g. buffers, where 0 makes no sense). */
+export function sizeUpTo(max: string): Grammar<string> {
+  const limit = sizeInBytes(max);
+  return {
+    describe: `a size from 1 to ${max}, such as 8k or 512 (bytes)`,
+    parse: (raw) => {
+      const value = size.parse(raw);
+      return value !== undefined && sizeInBytes(value) >= 1 && sizeInBytes(value) <= limit ? value : undefined;
+    },
+  };
+}
+
+/**
+ * An IP address or CIDR block written as the network it covers (`10.1.2.3/8` → `10.0.0.0/8`), so nginx
+ * never warns that low address bits are meaningless; a lone address stays as written.
+ */
+export const cidrNetwork: Grammar<string> = {
+  describe: cidr.describe,
+  parse: (raw) => {
+    const parsed = cidr.parse(raw);
+    if (parsed === undefined || !parsed.includes('/')) return parsed;
+    const [address = '', bits = ''] = parsed.split('/');
+    return `${networkAddress(address, Number(bits))}/${bits}`;
+  },
+};
+
+/** `address` with every bit after the first `bits` cleared, in the usual text form. */
+function networkAddress(address: string, bits: number): string {
+  if (isIP(address) === 4) {
+    const value = address.split('.').reduce((n, octet) => (n << 8n) | BigInt(octet), 0n);
+    const masked = value & mask(32, bits);
+    return [24n, 16n, 8n, 0n].map((shift) => String((masked >> shift) & 255n)).join('.');
+  }
+  const masked = ipv6Value(address) & mask(128, bits);
+  const groups = Array.from({ length: 8 }, (_, i) => ((masked >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // The longest run of two or more zero groups becomes "::" (RFC 5952).
+  let best = { start: -1, length: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length) best = { start: i, length: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  if (best.start === -1) return groups.join(':');
+  return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
+}
+
+function mask(width: number, bits: number): bigint {
+  return ((1n << BigInt(bits)) - 1n) << BigInt(width - bits);
+}
+
+/** An IPv6 address (already valid for isIP) as a 128-bit number; an embedded IPv4 tail counts as two groups. */
+function ipv6Value(address: string): bigint {
+  const [head = '', tail] = address.split('::');
+  const groupsOf = (part: string): bigint[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [BigInt(`0x${g}`)];
+          const [a = 0, b = 0, c = 0, d = 0] = g.split('.').map(Number);
+          return [BigInt(a * 256 + b), BigInt(c * 256 + d)];
+        });
+  const left = groupsOf(head);
+  const right = tail === undefined ? [] : groupsOf(tail);
+  const groups = [...left, ...Array<bigint>(8 - left.length - right.length).fill(0n), ...right];
+  return groups.reduce((n, g) => (n << 16n) | g, 0n);
+}

@@ -4,6 +4,10 @@ import { appRootAnnotation } from './modules/app-root.js';
 import { basicAuthAnnotation } from './modules/basic-auth.js';
 import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
 import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
+import { proxyBody } from './modules/proxy-body.js';
+import { proxyBuffers } from './modules/proxy-buffers.js';
+import { proxyHttpVersion } from './modules/proxy-http-version.js';
+import { proxyNextUpstream } from './modules/proxy-next-upstream.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
 import { redirectAnnotation } from './modules/redirect.js';
 import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
@@ -22,6 +26,10 @@ export const annotationModules = [
   preserveTrailingSlashAnnotation,
   appRootAnnotation,
   fromToWwwRedirectAnnotation,
+  proxyBody,
+  proxyBuffers,
+  proxyNextUpstream,
+  proxyHttpVersion,
 ] as const;
 
 type Module = (typeof annotationModules)[number];

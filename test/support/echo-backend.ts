@@ -8,6 +8,8 @@ import type { Duplex } from 'node:stream';
 /** One request as the backend saw it. */
 export interface RecordedRequest {
   readonly method: string;
+  /** `1.1`, or `1.0` when nginx speaks HTTP/1.0 to the backend. */
+  readonly httpVersion: string;
   readonly url: string;
   /** Header names lower-cased, as node:http gives them. */
   readonly headers: IncomingHttpHeaders;
@@ -108,6 +110,7 @@ export async function startEchoBackend(name: string, options: EchoBackendOptions
 function recordRequest(request: IncomingMessage, body: string, isUpgrade: boolean): RecordedRequest {
   return {
     method: request.method ?? '',
+    httpVersion: request.httpVersion,
     url: request.url ?? '',
     headers: request.headers,
     body,
