@@ -69,6 +69,11 @@ export interface AnnotationEffect<T> {
   readonly server?: (value: T, context: ServerContext) => readonly Directive[];
   /** Directives at http{} level (zones, maps); identical ones from several Ingresses appear once. */
   readonly http?: (value: T, context: ServerContext) => readonly Directive[];
+  /**
+   * Internal locations (`location = … { internal; … }`) each server the Ingress has rules on needs, named
+   * after the Ingress: unlike `server`, every Ingress's appear (identical ones once), after the server directives.
+   */
+  readonly internalLocations?: (value: T, context: ServerContext) => readonly Directive[];
 }
 
 export interface AnnotationModule<Name extends string = string, T = unknown> {

@@ -2,6 +2,7 @@
 import type { AnnotationModule } from './annotation.js';
 import { appRootAnnotation } from './modules/app-root.js';
 import { basicAuthAnnotation } from './modules/basic-auth.js';
+import { externalAuthAnnotation } from './modules/external-auth.js';
 import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
 import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
 import { proxyBody } from './modules/proxy-body.js';
@@ -19,6 +20,7 @@ export const annotationModules = [
   useRegexAnnotation,
   sslRedirectAnnotation,
   basicAuthAnnotation,
+  externalAuthAnnotation,
   redirectAnnotation,
   rewriteTargetAnnotation,
   proxyTimeouts,

@@ -1,6 +1,7 @@
 // Step 5b of the build: what annotations add to servers and to the http{} block. A server-scope annotation
 // set by several Ingresses on one host takes the oldest Ingress's value (the others get a diagnostic);
-// http{} directives that several Ingresses produce identically appear once.
+// internal locations (one per Ingress, e.g. external auth) and http{} directives that several Ingresses
+// produce identically appear once.
 import type { AnnotationEffect } from '../annotations/annotation.js';
 import { hasNoPolicies } from '../annotations/apply-annotations.js';
 import { annotationModules, type AnnotationPolicies } from '../annotations/registry.js';
@@ -19,6 +20,8 @@ export interface ScopedDirectives {
 export function collectScopedDirectives(ingresses: readonly Ingress[], annotationsOf: (ingress: Ingress) => AnnotationPolicies): ScopedDirectives {
   const claims = new Map<string, Map<string, { readonly ingress: Ingress; readonly directives: readonly Directive[] }>>();
   const http = new Map<string, Directive>();
+  /** Internal locations by host, each once (keyed by its text as data). */
+  const internal = new Map<string, Map<string, Directive>>();
   const diagnostics: Diagnostic[] = [];
 
   for (const ingress of ingresses) {
@@ -33,6 +36,11 @@ export function collectScopedDirectives(ingresses: readonly Ingress[], annotatio
       for (const host of [...hosts].sort()) {
         const context = { ingress: refOf(ingress), host };
         for (const d of effect.http?.(value, context) ?? []) http.set(JSON.stringify(d), d);
+        for (const d of effect.internalLocations?.(value, context) ?? []) {
+          let ofHost = internal.get(host);
+          if (ofHost === undefined) internal.set(host, (ofHost = new Map()));
+          ofHost.set(JSON.stringify(d), d);
+        }
         const directives = effect.server?.(value, context) ?? [];
         if (directives.length === 0) continue;
         let ofHost = claims.get(host);
@@ -54,8 +62,10 @@ export function collectScopedDirectives(ingresses: readonly Ingress[], annotatio
 
   const order = annotationModules.map((m) => m.name as string);
   const byHost = new Map<string, readonly Directive[]>();
-  for (const [host, ofHost] of claims) {
-    byHost.set(host, [...ofHost].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).flatMap(([, claim]) => claim.directives));
+  for (const host of new Set([...claims.keys(), ...internal.keys()])) {
+    const ofHost = claims.get(host) ?? new Map<string, { readonly directives: readonly Directive[] }>();
+    const directives = [...ofHost].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).flatMap(([, claim]) => claim.directives);
+    byHost.set(host, [...directives, ...(internal.get(host)?.values() ?? [])]);
   }
   return { byHost, http: [...http.values()], diagnostics };
 }

@@ -7,6 +7,7 @@ import type { CompileOptions } from '../pipeline/compile.js';
 import { defaultClassSettings } from '../model/settings.js';
 import { DEFAULT_ANNOTATIONS_PREFIX, defaultAnnotationSettings } from '../annotations/annotation-settings.js';
 import { isDnsSubdomain } from '../build/grammar.js';
+import { readSystemResolvers } from '../runtime/system-resolvers.js';
 
 export interface SharedOptions {
   readonly file: string[];
@@ -20,6 +21,8 @@ export interface SharedOptions {
   readonly configmap: string;
   readonly annotationsPrefix: string;
   readonly claimIngressClass: boolean;
+  /** Undefined: the nameservers of /etc/resolv.conf. */
+  readonly resolver?: readonly string[] | undefined;
 }
 
 export const DEFAULT_RUNTIME_DIR = resolve(tmpdir(), 'portico');
@@ -40,7 +43,8 @@ export function addBuildOptions(command: Command): Command {
     .option('--https-port <n>', 'the port nginx listens on for HTTPS', parsePort, 443)
     .option('--listen-address <addr>', 'the address nginx listens on (default: every address)', parseAddress)
     .option('--runtime-dir <dir>', 'where certificates, pid, logs and temp files live', DEFAULT_RUNTIME_DIR)
-    .option('--configmap <[namespace/]name>', 'the ConfigMap with controller settings', 'portico');
+    .option('--configmap <[namespace/]name>', 'the ConfigMap with controller settings', 'portico')
+    .option('--resolver <addr[,addr]>', 'the DNS servers nginx asks for host names in auth-url (default: the nameservers of /etc/resolv.conf)', parseResolvers);
 }
 
 export function compileOptionsOf(options: Omit<SharedOptions, 'file'>, now: Date = new Date()): CompileOptions {
@@ -60,6 +64,7 @@ export function compileOptionsOf(options: Omit<SharedOptions, 'file'>, now: Date
       httpPort: options.httpPort,
       httpsPort: options.httpsPort,
       listenAddress: options.listenAddress,
+      resolvers: options.resolver ?? readSystemResolvers(),
     },
   };
 }
@@ -72,6 +77,12 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!/^[0-9]+$/.test(value) || port < 1 || port > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
   return port;
+}
+
+function parseResolvers(value: string): string[] {
+  const addresses = value.split(',').map((a) => a.trim());
+  if (addresses.some((a) => isIP(a) === 0)) throw new InvalidArgumentError('expected IP addresses, separated by commas');
+  return addresses;
 }
 
 function parseAnnotationsPrefix(value: string): string {

@@ -14,6 +14,8 @@ export type ConfigTemplate = (view: ConfigView) => string;
 export interface RenderOptions extends ListenOptions {
   /** Absolute. */
   readonly runtimeDir: string;
+  /** DNS servers (IP addresses) for host names nginx resolves while serving (auth-url); none: no `resolver`. */
+  readonly resolvers?: readonly string[];
 }
 
 /** A file the config refers to, to be written before nginx reads the config. */
@@ -68,7 +70,7 @@ function inlinePartials(source: string, partials: Readonly<Record<string, string
 
 export function renderConfig(model: NginxModel, template: ConfigTemplate, options: RenderOptions): RenderedConfig {
   const layout = runtimeLayout(options.runtimeDir);
-  const config = template(toConfigView(model, layout, options));
+  const config = template(toConfigView(model, layout, options, options.resolvers ?? []));
   const files = model.certificates.flatMap((certificate) => [
     { path: layout.certificateFile(certificate.name), content: certificate.material.certificatePem, mode: 0o600 },
     { path: layout.keyFile(certificate.name), content: certificate.material.keyPem, mode: 0o600 },

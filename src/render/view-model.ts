@@ -7,7 +7,7 @@
 // host (OpenSSL 3 makes each cost ~0.7 ms and ~300 KB at every parse; 1.3k TLS hosts took `nginx -t` from
 // 0.3 s to 1.3 s), at the price of loading the host's certificate files in the worker at each full
 // handshake. A renewed certificate is then served without a reload.
-import { blockDirective, directive, expansion, keyword, variable, type Directive } from '../model/directive.js';
+import { blockDirective, directive, expansion, keyword, literal, variable, type Directive } from '../model/directive.js';
 import type { Location, NginxModel, TlsBinding, Upstream, VirtualServer } from '../model/nginx-model.js';
 import { formatDirectives } from './format-directives.js';
 import { proxyHeaderDirectives, withProxyHeaders } from './proxy-headers.js';
@@ -94,7 +94,7 @@ export interface LocationView {
 
 const LOCATION_DEPTH = 3;
 
-export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: ListenOptions): ConfigView {
+export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: ListenOptions, resolvers: readonly string[] = []): ConfigView {
   // Built once per upstream, shared by every location that proxies to it; an upstream with no ready
   // endpoint is left out of the config, and its locations answer 503 (nginx would say 502; Kubernetes
   // users expect 503).
@@ -140,7 +140,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       bodySize: quote(model.settings.bodySize),
     },
     proxyHeaders: formatDirectives(proxyHeaderDirectives, 1),
-    httpDirectives: formatDirectives(model.httpDirectives, 1, layout),
+    httpDirectives: formatDirectives(resolvers.length === 0 ? model.httpDirectives : [resolverDirective(resolvers), ...model.httpDirectives], 1, layout),
     upstreams: model.upstreams.filter((u) => proxyActions.has(u.name)).map((u) => toUpstreamView(u, model.settings.upstreamKeepaliveConnections)),
     certificates: model.servers.flatMap((server) => {
       if (server.tls === undefined) return [];
@@ -221,6 +221,11 @@ function toLocationView(location: Location, proxyActions: ReadonlyMap<string, st
 const BODY_INDENT = '    '.repeat(LOCATION_DEPTH);
 /** The line that answers, indented: shared by every location with the same answer. */
 const statusActions = { 404: `${BODY_INDENT}return 404;`, 503: `${BODY_INDENT}return 503;` } as const;
+
+/** Host names in auth-url are resolved while serving (a name that does not resolve must not fail the config). */
+function resolverDirective(resolvers: readonly string[]): Directive {
+  return directive('resolver', ...resolvers.map((address) => literal(address.includes(':') ? `[${address}]` : address)), keyword('valid=30s'));
+}
 
 /** `if ($scheme = http) { return 308 https://$host…; }`, with the target the listen ports call for. */
 function httpsRedirect(target: string): readonly Directive[] {

@@ -164,6 +164,7 @@ const directivesFromCode = [
   'proxy_pass',
   'return',
   'hash',
+  'resolver',
 ];
 
 /**
@@ -200,6 +201,8 @@ export const ANNOTATION_DIRECTIVES: readonly string[] = [
   'auth_basic_user_file',
   'auth_request',
   'auth_request_set',
+  'proxy_pass_request_body',
+  'proxy_method',
   'limit_req',
   'limit_req_zone',
   'limit_conn',
