@@ -77,7 +77,7 @@ const responseHeaderName: Grammar<string> = {
 };
 const authResponseHeaders = annotationKey(
   'auth-response-headers',
-  listOf(responseHeaderName, 32),
+  { ...listOf(responseHeaderName, 32), describe: 'a comma-separated list of header names (A-Z a-z 0-9 - _)' },
   "Headers of auth-url's answer passed on to the backend (replacing what the client sent under those names).",
 );
 const authAlwaysSetCookie = annotationKey('auth-always-set-cookie', boolean, "Pass auth-url's Set-Cookie to the client on every answer, errors included (else only on success).", 'false');
