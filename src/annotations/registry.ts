@@ -2,6 +2,7 @@
 import type { AnnotationModule } from './annotation.js';
 import { appRootAnnotation } from './modules/app-root.js';
 import { basicAuthAnnotation } from './modules/basic-auth.js';
+import { canaryAnnotation } from './modules/canary.js';
 import { externalAuthAnnotation } from './modules/external-auth.js';
 import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
 import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
@@ -18,6 +19,7 @@ import { xForwardedPrefixAnnotation } from './modules/x-forwarded-prefix.js';
 
 export const annotationModules = [
   useRegexAnnotation,
+  canaryAnnotation,
   sslRedirectAnnotation,
   basicAuthAnnotation,
   externalAuthAnnotation,

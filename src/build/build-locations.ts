@@ -6,8 +6,11 @@
 // nginx then does what the Ingress spec asks: an exact location beats every prefix, the longest prefix wins.
 // On a host with regex paths, prefixes other than `/` are written `^~`, so a regex (tried after the
 // prefixes) only ever takes requests from Prefix `/`: other Ingresses' Exact and Prefix paths keep their meaning.
+// A route with a canary proxies to a variable that http{} blocks set per request (annotations/modules/canary).
+import { createHash } from 'node:crypto';
 import { hasNoPolicies, locationDirectives } from '../annotations/apply-annotations.js';
-import { noDirectives } from '../model/directive.js';
+import { selectCanary } from '../annotations/modules/canary.js';
+import { noDirectives, type Directive } from '../model/directive.js';
 import type { Location, LocationAction, LocationModifier, Route } from '../model/nginx-model.js';
 import { compareText } from '../model/diagnostic.js';
 import type { HostRoutes, PathRoute } from './collect-routes.js';
@@ -19,6 +22,8 @@ export interface LocationOptions {
   /** The controller-wide ssl-redirect setting. */
   readonly sslRedirect: boolean;
   readonly resolve: (route: PathRoute) => BackendResolution;
+  /** Receives the http{} blocks that choose between a main and a canary backend, per route pair. */
+  readonly httpDirectives: Directive[];
 }
 
 /** The locations of one server, sorted (exact, prefixes, regexes), with a 404 root when no route has one. */
@@ -32,7 +37,8 @@ export function buildLocations(host: HostRoutes, options: LocationOptions): Loca
   const prefixModifier: LocationModifier = host.regex.size > 0 ? '^~' : '';
   for (const route of host.routes) {
     const resolution = options.resolve(route);
-    const action = actionOf(resolution);
+    const canary = host.canaries.get(route);
+    const action = canary === undefined ? actionOf(resolution) : canaryActionOf(route, canary, options);
     const sslRedirect = redirectsToHttps(route, options);
     const described = describeRoute(route);
     const directives = hasNoPolicies(route.annotations)
@@ -90,6 +96,30 @@ const UNAVAILABLE: LocationAction = Object.freeze({ kind: 'status', code: 503 })
 
 function actionOf(resolution: BackendResolution): LocationAction {
   return resolution.upstream === undefined ? UNAVAILABLE : { kind: 'proxy', upstream: resolution.upstream.name };
+}
+
+/**
+ * The main backend, with the canary when both can answer: a canary Service without ready endpoints leaves
+ * every request on the main one (its diagnostic says why), and a policy that can only pick one backend
+ * (weight 0 or 100 %, no header, no cookie) needs no variable.
+ */
+function canaryActionOf(main: PathRoute, canary: PathRoute, options: LocationOptions): LocationAction {
+  const mainResolution = options.resolve(main);
+  const mainUpstream = mainResolution.upstream;
+  const canaryUpstream = options.resolve(canary).upstream;
+  const policy = canary.annotations.canary;
+  if (policy === undefined || mainUpstream === undefined || mainUpstream.endpoints.length === 0 || canaryUpstream === undefined || canaryUpstream.endpoints.length === 0) {
+    return actionOf(mainResolution);
+  }
+  const selection = selectCanary(policy, canaryId(main), mainUpstream.name, canaryUpstream.name);
+  if (selection.kind === 'fixed') return { kind: 'proxy', upstream: selection.upstream };
+  options.httpDirectives.push(...selection.directives);
+  return { kind: 'proxy', upstream: mainUpstream.name, canary: { upstream: canaryUpstream.name, variable: selection.variable } };
+}
+
+/** A short stable name for a route pair's variables: routes are unique per host, match and path. */
+function canaryId(route: PathRoute): string {
+  return createHash('sha256').update(`${route.host}\n${route.match}\n${route.path}`).digest('hex').slice(0, 16);
 }
 
 function describeRoute(route: PathRoute): Route {

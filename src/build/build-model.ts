@@ -4,7 +4,7 @@ import { keyOf, refOf, type Ingress } from '../model/kube.js';
 import { defaultAnnotationSettings, type AnnotationSettings } from '../annotations/annotation-settings.js';
 import { readIngressAnnotations } from '../annotations/read-ingress-annotations.js';
 import type { AnnotationPolicies } from '../annotations/registry.js';
-import { noDirectives } from '../model/directive.js';
+import { noDirectives, type Directive } from '../model/directive.js';
 import { collectScopedDirectives } from './collect-scoped-directives.js';
 import { buildWwwTwins } from './build-www-twins.js';
 import type { AuthFile, NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
@@ -35,7 +35,7 @@ export interface BuildResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const noRoutes: HostRoutes = { routes: [], exact: new Map(), prefix: new Map(), regex: new Map() };
+const noRoutes: HostRoutes = { routes: [], exact: new Map(), prefix: new Map(), regex: new Map(), canaries: new Map() };
 
 export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResult {
   const diagnostics: Diagnostic[] = [];
@@ -92,15 +92,16 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
 
   const scoped = collectScopedDirectives(ingresses, annotationsOf);
   diagnostics.push(...scoped.diagnostics);
+  const canarySelection: Directive[] = [];
   const servers: VirtualServer[] = [...servedHosts].sort().map((host) => {
     const binding = tls.byHost.get(host);
-    const locations = buildLocations(routes.byHost.get(host) ?? noRoutes, { hasTls: binding !== undefined, sslRedirect: settings.sslRedirect, resolve });
+    const locations = buildLocations(routes.byHost.get(host) ?? noRoutes, { hasTls: binding !== undefined, sslRedirect: settings.sslRedirect, resolve, httpDirectives: canarySelection });
     return { host, tls: binding, locations, directives: scoped.byHost.get(host) ?? noDirectives };
   });
   servers.push(...buildWwwTwins(ingresses, annotationsOf, servedHosts, tls.byHost, tls.certificates));
   servers.sort((a, b) => compareText(a.host, b.host));
   const defaultServer = {
-    locations: buildLocations(routes.byHost.get('') ?? noRoutes, { hasTls: false, sslRedirect: settings.sslRedirect, resolve }),
+    locations: buildLocations(routes.byHost.get('') ?? noRoutes, { hasTls: false, sslRedirect: settings.sslRedirect, resolve, httpDirectives: canarySelection }),
     directives: scoped.byHost.get('') ?? noDirectives,
   };
 
@@ -112,7 +113,7 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
       upstreams: [...upstreams.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
       certificates: tls.certificates,
       authFiles: [...authFiles.values()].sort((a, b) => (a.name < b.name ? -1 : 1)),
-      httpDirectives: scoped.http,
+      httpDirectives: canarySelection.length === 0 ? scoped.http : [...scoped.http, ...canarySelection],
     },
     diagnostics: diagnostics.sort(compareDiagnostics),
   };

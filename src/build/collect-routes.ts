@@ -1,5 +1,6 @@
 // Step 3 of the build: every (host, path) an Ingress asks for, merged across Ingresses. On a true conflict
 // (same host, same match and path) the oldest Ingress keeps the route and the other gets a diagnostic.
+// Routes of canary Ingresses never conflict: each attaches to the main route with the same host and path.
 import type { AnnotationPolicies } from '../annotations/registry.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { keyOf, refOf, type Ingress, type IngressBackend, type PathType } from '../model/kube.js';
@@ -34,6 +35,8 @@ export interface HostRoutes {
   readonly exact: ReadonlyMap<string, PathRoute>;
   readonly prefix: ReadonlyMap<string, PathRoute>;
   readonly regex: ReadonlyMap<string, PathRoute>;
+  /** The canary route of each main route that has one (canary annotation). */
+  readonly canaries: ReadonlyMap<PathRoute, PathRoute>;
 }
 
 /** Whether an Ingress's Prefix and ImplementationSpecific paths are regular expressions. */
@@ -44,12 +47,20 @@ export function hasRegexPaths(annotations: AnnotationPolicies): boolean {
 /** `ingresses` must be sorted oldest first (compareIngressAge). */
 export function collectRoutes(ingresses: readonly Ingress[], annotationsOf: (ingress: Ingress) => AnnotationPolicies): RouteTable {
   // Nested maps (host → match → path) rather than one map of joined keys: no key string per path.
-  const byHost = new Map<string, { routes: PathRoute[]; exact: Map<string, PathRoute>; prefix: Map<string, PathRoute>; regex: Map<string, PathRoute> }>();
+  const byHost = new Map<
+    string,
+    { routes: PathRoute[]; exact: Map<string, PathRoute>; prefix: Map<string, PathRoute>; regex: Map<string, PathRoute>; canaries: Map<PathRoute, PathRoute> }
+  >();
   const diagnostics: Diagnostic[] = [];
+  const canaryRoutes: PathRoute[] = [];
 
   const add = (route: PathRoute): void => {
+    if (route.annotations.canary !== undefined) {
+      canaryRoutes.push(route);
+      return;
+    }
     let host = byHost.get(route.host);
-    if (host === undefined) byHost.set(route.host, (host = { routes: [], exact: new Map(), prefix: new Map(), regex: new Map() }));
+    if (host === undefined) byHost.set(route.host, (host = { routes: [], exact: new Map(), prefix: new Map(), regex: new Map(), canaries: new Map() }));
     const taken = route.match === 'exact' ? host.exact : route.match === 'prefix' ? host.prefix : host.regex;
     const winner = taken.get(route.path);
     if (winner !== undefined) {
@@ -90,8 +101,51 @@ export function collectRoutes(ingresses: readonly Ingress[], annotationsOf: (ing
   // (and be reported), not be skipped as if a rule served the root.
   const hostsWithRootRule = new Set<string>();
   for (const [host, routes] of byHost) if (routes.prefix.has('/')) hostsWithRootRule.add(host);
-  addDefaultBackends(ingresses, hostsWithRootRule, annotationsOf, add);
+  addDefaultBackends(ingresses, hostsWithRootRule, annotationsOf, add, diagnostics);
+  for (const route of canaryRoutes) {
+    const host = byHost.get(route.host);
+    const main = host === undefined ? undefined : mainRouteOf(route, host);
+    if (host === undefined || main === undefined) diagnostics.push(canaryWithoutMain(route));
+    else {
+      const earlier = host.canaries.get(main);
+      if (earlier === undefined) host.canaries.set(main, route);
+      else diagnostics.push(canaryConflict(route, earlier));
+    }
+  }
   return { byHost, diagnostics };
+}
+
+/**
+ * The main route a canary route joins: same host, same match and path. A canary written without use-regex
+ * for a main that has it (or the reverse) still finds it by the path as written.
+ */
+function mainRouteOf(canary: PathRoute, host: HostRoutes): PathRoute | undefined {
+  if (canary.match === 'exact') return host.exact.get(canary.path);
+  if (canary.match === 'prefix') return host.prefix.get(canary.path) ?? host.regex.get(canary.path);
+  return host.regex.get(canary.path) ?? host.prefix.get(trimTrailingSlashes(canary.path));
+}
+
+function canaryWithoutMain(canary: PathRoute): Diagnostic {
+  const where = canary.host === '' ? 'rules without host' : `host ${canary.host}`;
+  return {
+    severity: 'warning',
+    code: 'CANARY_WITHOUT_MAIN',
+    object: refOf(canary.ingress),
+    field: canary.field,
+    message: `no Ingress that is not a canary serves path ${canary.path} (${canary.pathType}) on ${where}; this canary path is not used`,
+  };
+}
+
+function canaryConflict(canary: PathRoute, earlier: PathRoute): Diagnostic {
+  const where = canary.host === '' ? 'rules without host' : `host ${canary.host}`;
+  const owner = earlier.ingress === canary.ingress ? `an earlier entry of this Ingress (${earlier.field})` : `Ingress ${keyOf(earlier.ingress.metadata)} (older)`;
+  return {
+    severity: 'warning',
+    code: 'CANARY_CONFLICT',
+    object: refOf(canary.ingress),
+    field: canary.field,
+    message: `path ${canary.path} (${canary.pathType}) on ${where} already has a canary, ${owner}; this one is not used`,
+  };
 }
 
 /**
@@ -103,10 +157,21 @@ function addDefaultBackends(
   hostsWithRootRule: ReadonlySet<string>,
   annotationsOf: (ingress: Ingress) => AnnotationPolicies,
   add: (route: PathRoute) => void,
+  diagnostics: Diagnostic[],
 ): void {
   for (const ingress of ingresses) {
     const backend = ingress.defaultBackend;
     if (backend === undefined) continue;
+    if (annotationsOf(ingress).canary !== undefined) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'UNSUPPORTED_BACKEND',
+        object: refOf(ingress),
+        field: 'spec.defaultBackend',
+        message: 'the default backend of a canary Ingress is not used: only its rules attach to the main Ingress\'s paths',
+      });
+      continue;
+    }
     const hosts = new Set(['', ...ingress.rules.map((rule) => rule.host?.toLowerCase() ?? '')]);
     for (const host of hosts) {
       if (!hostsWithRootRule.has(host)) {

@@ -26,7 +26,8 @@ export function collectScopedDirectives(ingresses: readonly Ingress[], annotatio
 
   for (const ingress of ingresses) {
     const policies = annotationsOf(ingress);
-    if (hasNoPolicies(policies)) continue;
+    // A canary Ingress lends its backend to another Ingress's routes; its own server and http{} annotations are not used (as in ingress-nginx).
+    if (hasNoPolicies(policies) || policies.canary !== undefined) continue;
     const hosts = new Set(ingress.rules.map((rule) => rule.host?.toLowerCase() ?? ''));
     if (ingress.defaultBackend !== undefined) hosts.add('');
     for (const module of annotationModules) {

@@ -70,11 +70,20 @@ export function regexPathProblem(path: string): string | undefined {
     const bad = [...path].find((c) => !regexPathPattern.test(`/${c}`)) ?? '';
     return `contains ${describeCharacter(bad)}, which regex paths may not use`;
   }
-  if (/\(\?<?[=!]|\\[pPkQEgGRKXhHvV0-9]|\(\?[^:]/.test(path.replace(/\(\?<[A-Za-z][A-Za-z0-9]*>/g, '('))) {
+  return regexProblem(path);
+}
+
+/**
+ * Why a regular expression nginx will compile (with PCRE) is not acceptable, or undefined: it must compile
+ * as a JavaScript regex and avoid the constructs PCRE reads differently, since one nginx rejects fails
+ * `nginx -t` for every host.
+ */
+export function regexProblem(pattern: string): string | undefined {
+  if (/\(\?<?[=!]|\\[pPkQEgGRKXhHvV0-9]|\(\?[^:]/.test(pattern.replace(/\(\?<[A-Za-z][A-Za-z0-9]*>/g, '('))) {
     return 'uses lookaround, back-references, inline flags or escapes that PCRE and JavaScript read differently';
   }
   try {
-    new RegExp(path, 'u');
+    new RegExp(pattern, 'u');
   } catch {
     return 'is not a valid regular expression';
   }

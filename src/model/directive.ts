@@ -35,6 +35,30 @@ export interface Directive {
   readonly args: readonly DirectiveArg[];
   /** A block (`if (…) { … }`, `location … { … }`); undefined for a simple directive. */
   readonly block?: readonly Directive[];
+  /** The `key value;` entries of a data block (`map`, `split_clients`): see {@link mapBlock}, {@link splitClientsBlock}. */
+  readonly entries?: readonly DataEntry[];
+}
+
+/**
+ * The key of one data-block entry. Keys are data, never directive names: the renderer quotes them, and
+ * escapes a string key nginx would otherwise read as a keyword (`default`, `include`…) or a regex (`~…`).
+ */
+export type DataKey =
+  /** map: the value when nothing else matches. */
+  | { readonly kind: 'default' }
+  /** map: a string, matched ignoring case (nginx's map hash is case-insensitive). */
+  | { readonly kind: 'string'; readonly text: string }
+  /** map: a regular expression, `~` (case-sensitive) or `~*`; tried in the order written, after the strings. */
+  | { readonly kind: 'regex'; readonly pattern: string; readonly caseInsensitive: boolean }
+  /** split_clients: this share of the hashed values, in hundredths of a percent (1…10000). */
+  | { readonly kind: 'share'; readonly hundredths: number }
+  /** split_clients: what the shares before it leave (`*`). */
+  | { readonly kind: 'rest' };
+
+/** `key value;` in a data block; the value is an argument like any other (a literal, a variable…). */
+export interface DataEntry {
+  readonly key: DataKey;
+  readonly value: DirectiveArg;
 }
 
 export const literal = (text: string): DirectiveArg => ({ kind: 'literal', text });
@@ -52,6 +76,16 @@ export function directive(name: string, ...args: DirectiveArg[]): Directive {
 /** `name arg… { block }` */
 export function blockDirective(name: string, args: readonly DirectiveArg[], block: readonly Directive[]): Directive {
   return { name, args, block };
+}
+
+/** `map source $target { key value; … }`: `target` names the variable the map defines. */
+export function mapBlock(source: DirectiveArg, target: string, entries: readonly DataEntry[]): Directive {
+  return { name: 'map', args: [source, variable(target)], entries };
+}
+
+/** `split_clients "source" $target { 30% value; * value; }`: a stable split of `source`'s hashed values. */
+export function splitClientsBlock(source: DirectiveArg, target: string, entries: readonly DataEntry[]): Directive {
+  return { name: 'split_clients', args: [source, variable(target)], entries };
 }
 
 /** The shared empty list: most locations have no annotation. */

@@ -61,7 +61,16 @@ export interface Location {
 export type LocationModifier = '=' | '' | '^~' | '~*';
 
 export type LocationAction =
-  | { readonly kind: 'proxy'; readonly upstream: string }
+  | {
+      readonly kind: 'proxy';
+      /** The main backend. */
+      readonly upstream: string;
+      /**
+       * With a canary (canary annotation): the upstream name is chosen per request into `variable` by blocks at
+       * http{} level (in NginxModel.httpDirectives), either `upstream` or `canary`.
+       */
+      readonly canary?: { readonly upstream: string; readonly variable: string };
+    }
   | { readonly kind: 'status'; readonly code: 404 | 503 };
 
 /** Where a location came from, for explain and diagnostics. */

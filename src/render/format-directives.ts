@@ -1,7 +1,7 @@
 // Directive data → nginx.conf lines. The only place annotation effects become text; every argument goes
 // through the quoting helpers by its kind.
-import type { Directive, DirectiveArg } from '../model/directive.js';
-import { bareKeyword, quote, quoteExpansion, quoteRegex, UnquotableValueError, variableReference } from './quote.js';
+import type { DataEntry, Directive, DirectiveArg } from '../model/directive.js';
+import { bareKeyword, quote, quoteExpansion, quoteMapKey, quoteRegex, UnquotableValueError, variableReference } from './quote.js';
 import type { RuntimeLayout } from './runtime-layout.js';
 
 const INDENT = '    ';
@@ -18,7 +18,11 @@ export function formatDirectives(directives: readonly Directive[], depth: number
   for (const d of directives) {
     if (!directiveName.test(d.name)) throw new UnquotableValueError(`not an nginx directive name: ${JSON.stringify(d.name)}`);
     const head = d.name === 'if' ? `if (${d.args.map(formatArg).join(' ')})` : [d.name, ...d.args.map(formatArg)].join(' ');
-    if (d.block === undefined) {
+    if (d.entries !== undefined) {
+      const format = dataBlocks[d.name];
+      if (format === undefined || d.block !== undefined) throw new UnquotableValueError(`not a data block: ${JSON.stringify(d.name)}`);
+      lines.push(`${indent}${head} {`, ...d.entries.map((e) => `${indent}${INDENT}${format(e)} ${formatArg(e.value)};`), `${indent}}`);
+    } else if (d.block === undefined) {
       lines.push(`${indent}${head};`);
     } else {
       lines.push(`${indent}${head} {`, ...formatDirectives(d.block, depth + 1, layout), `${indent}}`);
@@ -26,6 +30,27 @@ export function formatDirectives(directives: readonly Directive[], depth: number
   }
   return lines;
 }
+
+/** The data blocks and how each writes an entry's key; a key kind the block does not have is refused. */
+const dataBlocks: Readonly<Record<string, ((entry: DataEntry) => string) | undefined>> = {
+  map: ({ key }) => {
+    switch (key.kind) {
+      case 'default':
+        return 'default';
+      case 'string':
+        return quoteMapKey(key.text);
+      case 'regex':
+        return quoteRegex(`${key.caseInsensitive ? '~*' : '~'}${key.pattern}`);
+      default:
+        throw new UnquotableValueError(`a map has no ${key.kind} keys`);
+    }
+  },
+  split_clients: ({ key }) => {
+    if (key.kind === 'rest') return '*';
+    if (key.kind === 'share' && Number.isInteger(key.hundredths) && key.hundredths >= 1 && key.hundredths <= 10000) return `${(key.hundredths / 100).toFixed(2)}%`;
+    throw new UnquotableValueError(`not a split_clients share: ${JSON.stringify(key)}`);
+  },
+};
 
 function formatArgument(arg: DirectiveArg, layout: RuntimeLayout | undefined): string {
   switch (arg.kind) {

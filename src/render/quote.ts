@@ -47,6 +47,19 @@ export function quoteExpansion(value: string, variables: readonly string[]): str
   return quoteText(value);
 }
 
+/** Words a map reads as its own parameters rather than as a key. */
+const mapKeywords = new Set(['default', 'hostnames', 'include', 'volatile']);
+
+/**
+ * A map key matched as a string: quoted, and escaped with a leading `\\` when nginx would otherwise read it
+ * as one of the map's keywords (`include "x"` would include a file) or as a regex (`~…`); nginx drops
+ * that backslash before matching.
+ */
+export function quoteMapKey(key: string): string {
+  const needsEscape = mapKeywords.has(key) || key.startsWith('~') || key.startsWith('\\');
+  return quote(needsEscape ? `\\${key}` : key);
+}
+
 const keywordPattern = /^[A-Za-z0-9_.:=/@,+*~^!-]+$/;
 const variablePattern = /^[a-z_][a-z0-9_]*$/;
 

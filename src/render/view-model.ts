@@ -11,7 +11,7 @@ import { blockDirective, directive, expansion, keyword, literal, variable, type 
 import type { Location, NginxModel, TlsBinding, Upstream, VirtualServer } from '../model/nginx-model.js';
 import { formatDirectives } from './format-directives.js';
 import { proxyHeaderDirectives, withProxyHeaders } from './proxy-headers.js';
-import { quote, quoteRegex } from './quote.js';
+import { quote, quoteMapKey, quoteRegex } from './quote.js';
 import { DEFAULT_CERTIFICATE, type RuntimeLayout } from './runtime-layout.js';
 
 export interface ListenOptions {
@@ -145,7 +145,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
     certificates: model.servers.flatMap((server) => {
       if (server.tls === undefined) return [];
       const files = filesOf(server.tls);
-      return [{ serverName: mapKey(server.host), certificateFile: files.certificateFile, keyFile: files.keyFile }];
+      return [{ serverName: quoteMapKey(server.host), certificateFile: files.certificateFile, keyFile: files.keyFile }];
     }),
     defaultCertificate: filesOf({ kind: 'default' }),
     defaultServer: {
@@ -208,7 +208,9 @@ function toLocationViews(locations: readonly Location[], context: ServerContext)
 function toLocationView(location: Location, proxyActions: ReadonlyMap<string, string>, redirectTarget: string | undefined, layout: RuntimeLayout): LocationView {
   const match = location.modifier === '' ? quote(location.path) : location.modifier === '~*' ? `~* ${quoteRegex(location.path)}` : `${location.modifier} ${quote(location.path)}`;
   const action = location.action;
-  const answer = (action.kind === 'proxy' ? proxyActions.get(action.upstream) : undefined) ?? (action.kind === 'status' ? statusActions[action.code] : statusActions[503]);
+  const answer =
+    (action.kind === 'proxy' ? (action.canary === undefined ? proxyActions.get(action.upstream) : canaryProxyAction(action.canary.variable)) : undefined) ??
+    (action.kind === 'status' ? statusActions[action.code] : statusActions[503]);
   if (redirectTarget === undefined && location.directives.length === 0) return { match, body: answer };
   const lines: string[] = [];
   if (redirectTarget !== undefined) lines.push(...formatDirectives(httpsRedirect(redirectTarget), LOCATION_DEPTH));
@@ -219,6 +221,14 @@ function toLocationView(location: Location, proxyActions: ReadonlyMap<string, st
 }
 
 const BODY_INDENT = '    '.repeat(LOCATION_DEPTH);
+
+/**
+ * `proxy_pass http://$variable;` for a canary pair: the variable holds the name of an upstream block the
+ * config defines (the build only pairs upstreams that have endpoints), so nginx needs no resolver.
+ */
+function canaryProxyAction(name: string): string {
+  return formatDirectives([directive('proxy_pass', expansion(`http://$${name}`, [name]))], LOCATION_DEPTH).join('\n');
+}
 /** The line that answers, indented: shared by every location with the same answer. */
 const statusActions = { 404: `${BODY_INDENT}return 404;`, 503: `${BODY_INDENT}return 503;` } as const;
 
@@ -247,13 +257,6 @@ function toUpstreamView(upstream: Upstream, keepalive: number): UpstreamView {
 function serverName(host: string): string {
   if (!host.startsWith('*.')) return quote(host);
   return quoteRegex(`~^[^.]+${host.slice(1).replaceAll('.', '\\.')}$`);
-}
-
-/** Map keys that are also map keywords must be escaped with `\\` (nginx's map documentation). */
-const mapKeywords = new Set(['default', 'hostnames', 'include', 'volatile']);
-
-function mapKey(host: string): string {
-  return quote(mapKeywords.has(host) ? `\\${host}` : host);
 }
 
 function certificateFiles(name: string, layout: RuntimeLayout): CertificateFiles {

@@ -214,6 +214,8 @@ export const ANNOTATION_DIRECTIVES: readonly string[] = [
   'set',
   'location',
   'error_page',
+  // canary: the weight split (its entries are data, like a map's).
+  'split_clients',
 ];
 
 /** Directive names in the templates' own text (the first word of each statement), from templates/*.hbs. */

@@ -1,5 +1,6 @@
 // Builders for normalized Kubernetes objects, so tests read like the manifests they stand for.
 import type {
+  ConfigMap,
   EndpointSlice,
   Endpoints,
   Ingress,
@@ -101,4 +102,9 @@ export function tlsSecret(name: string, pem: { certificatePem: string; keyPem: s
 /** An Opaque Secret, e.g. the htpasswd of basic auth (`{ auth: 'user:$apr1$…' }`). */
 export function opaqueSecret(name: string, data: Record<string, string>, namespace = 'default'): Secret {
   return { kind: 'Secret', metadata: meta(name, namespace), type: 'Opaque', data };
+}
+
+/** The controller's settings ConfigMap (`portico` in the tests' settings source) or any other. */
+export function configMap(data: Record<string, string>, name = 'portico', namespace = 'default'): ConfigMap {
+  return { kind: 'ConfigMap', metadata: meta(name, namespace), data };
 }

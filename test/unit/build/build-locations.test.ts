@@ -39,11 +39,11 @@ function hostOf(routes: readonly PathRoute[]): HostRoutes {
     taken.set(r.path, r);
     return true;
   });
-  return { routes: kept, exact, prefix, regex: new Map() };
+  return { routes: kept, exact, prefix, regex: new Map(), canaries: new Map() };
 }
 
 function build(routes: readonly PathRoute[], sslRedirect = false): Location[] {
-  return buildLocations(hostOf(routes), { hasTls: sslRedirect, sslRedirect, resolve });
+  return buildLocations(hostOf(routes), { hasTls: sslRedirect, sslRedirect, resolve, httpDirectives: [] });
 }
 
 /** `= /p → svc` or `/p/ → 404`: one line per location, in output order. */
