@@ -69,7 +69,20 @@ export interface SizeResult {
   };
   readonly isDeterministic: boolean;
   readonly snapshotSha256: string;
-  readonly nginxTest: { readonly runsMs: readonly number[]; readonly medianMs: number; readonly maxRssMB: number | undefined; readonly warnings: readonly string[] };
+  readonly nginxTest: {
+    readonly runsMs: readonly number[];
+    readonly medianMs: number;
+    /**
+     * CPU time (user + system, 10 ms resolution) of each run, from GNU time: on a shared machine the wall
+     * time also counts waiting for a core, this does not.
+     */
+    readonly cpuMs: readonly number[];
+    readonly medianCpuMs: number | undefined;
+    readonly maxRssMB: number | undefined;
+    readonly warnings: readonly string[];
+  };
+  /** CPU time of build + render in this process (process.cpuUsage), median of the timed runs. */
+  readonly totalCpu: Timing;
 }
 
 export async function measureSize(paths: number, seed: number): Promise<SizeResult> {
@@ -96,12 +109,14 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
 
   // Timed as build then render (what compile() does), so the two parts add up to the whole.
   const compileOnce = () => {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const built = buildModel(snapshot, options);
     const t1 = performance.now();
     const rendered = renderConfig(built.model, template, options.render);
     const t2 = performance.now();
-    return { built, rendered, buildMs: t1 - t0, renderMs: t2 - t1 };
+    const cpu = process.cpuUsage(cpu0);
+    return { built, rendered, buildMs: t1 - t0, renderMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
 
   started = performance.now();
@@ -115,12 +130,14 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
   const buildMs: number[] = [];
   const renderMs: number[] = [];
   const firstReadMs: number[] = [];
+  const totalCpuMs: number[] = [];
   for (let i = 0; i < TIMED_RUNS; i += 1) {
     // Each run starts from a clean heap, so one run's garbage is not billed to the next.
     gc();
     last = compileOnce();
     buildMs.push(last.buildMs);
     renderMs.push(last.renderMs);
+    totalCpuMs.push(last.cpuMs);
     const readStarted = performance.now();
     if (last.rendered.config !== reference) isDeterministic = false;
     firstReadMs.push(performance.now() - readStarted);
@@ -154,6 +171,7 @@ export async function measureSize(paths: number, seed: number): Promise<SizeResu
     render: timing(renderMs),
     total: timing(buildMs.map((b, i) => b + (renderMs[i] ?? 0))),
     firstRead: timing(firstReadMs),
+    totalCpu: timing(totalCpuMs),
     memory: {
       baselineHeapMB: baselineHeap / MB,
       snapshotHeapMB: snapshotHeap / MB,
@@ -193,10 +211,11 @@ function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['ngin
   // GNU time reports nginx's peak RSS: a reload holds the old and the new configuration at once.
   const hasTime = existsSync('/usr/bin/time');
   const [command, commandArguments] = hasTime
-    ? ['/usr/bin/time', ['-f', 'portico-bench-maxrss-kb=%M', nginx, ...nginxArguments]]
+    ? ['/usr/bin/time', ['-f', 'portico-bench-maxrss-kb=%M portico-bench-cpu-s=%U+%S', nginx, ...nginxArguments]]
     : [nginx, nginxArguments];
   const runsMs: number[] = [];
   let maxRssKb: number | undefined;
+  const cpuMs: number[] = [];
   const warnings: string[] = [];
   for (let i = 0; i < NGINX_TEST_RUNS; i += 1) {
     const started = performance.now();
@@ -210,9 +229,11 @@ function timeNginxTest(configFile: string, runtimeDir: string): SizeResult['ngin
     warnings.push(...output.split('\n').filter((line) => line.includes('[warn]')));
     const match = /portico-bench-maxrss-kb=(\d+)/.exec(output);
     if (match?.[1] !== undefined) maxRssKb = Math.max(maxRssKb ?? 0, Number(match[1]));
+    const cpu = /portico-bench-cpu-s=([\d.]+)\+([\d.]+)/.exec(output);
+    if (cpu?.[1] !== undefined && cpu[2] !== undefined) cpuMs.push((Number(cpu[1]) + Number(cpu[2])) * 1000);
     if ((runsMs[i] ?? 0) > NGINX_SLOW_RUN_MS) break;
   }
-  return { runsMs, medianMs: median(runsMs), maxRssMB: maxRssKb === undefined ? undefined : maxRssKb / 1024, warnings: [...new Set(warnings)] };
+  return { runsMs, medianMs: median(runsMs), cpuMs, medianCpuMs: cpuMs.length === 0 ? undefined : median(cpuMs), maxRssMB: maxRssKb === undefined ? undefined : maxRssKb / 1024, warnings: [...new Set(warnings)] };
 }
 
 function requireGc(): () => void {
