@@ -72,6 +72,16 @@ describe('ManifestSource', () => {
     await waitFor(() => hosts().includes('fixed.test'));
   });
 
+  it('keeps the objects of a file caught empty (truncated by a rewrite in progress) until it has content', async () => {
+    await writeFile(`${dir}/a.yaml`, '');
+    await writeFile(`${dir}/c.yaml`, ingressYaml('c', 'c.test'));
+    await waitFor(() => hosts().includes('c.test'));
+    expect(hosts()).to.deep.equal(['a.test', 'b.test', 'c.test']);
+    await writeFile(`${dir}/a.yaml`, ingressYaml('a', 'rewritten.test'));
+    await waitFor(() => hosts().includes('rewritten.test'));
+    expect(hosts()).to.deep.equal(['b.test', 'c.test', 'rewritten.test']);
+  });
+
   it('causes no relevant change when a file is rewritten with the same objects', async () => {
     const before = relevantChanges;
     await writeFile(`${dir}/a.yaml`, `# a comment\n${ingressYaml('a', 'a.test')}`);

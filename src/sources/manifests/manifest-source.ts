@@ -1,5 +1,6 @@
 // The offline source for the controller: a directory of manifests, watched with chokidar. Each file keeps its
-// last good objects: a file that stops parsing changes nothing until it parses again.
+// last good objects: a file that stops parsing, or is caught empty mid-rewrite, changes nothing until it
+// parses again.
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import type { KubeObject, ObjectKind } from '../../model/kube.js';
@@ -64,6 +65,11 @@ export class ManifestSource {
       events.onProblem({ file, message: error instanceof Error ? error.message : String(error) });
       return false;
     }
+    // A rewrite in place truncates the file before writing it: a writer paused in between (a loaded machine)
+    // leaves it empty for longer than awaitWriteFinish waits, and the loop, which rebuilds at once when idle,
+    // would briefly drop every object of the file. An empty file therefore keeps the objects it had; deleting
+    // the file is how its objects go away.
+    if (text === '' && this.#objectsByFile.has(file)) return false;
     const parsed = parseManifests(text, file);
     if (parsed.problems.length > 0) {
       for (const problem of parsed.problems) events.onProblem(problem);
