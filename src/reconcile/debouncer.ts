@@ -43,7 +43,8 @@ export class Debouncer {
   #lastRunEndedAt = Number.NEGATIVE_INFINITY;
   #isRunning = false;
   #isPendingAfterRun = false;
-  #idle: Promise<void> = Promise.resolve();
+  /** Callers of idle() waiting for no run to be in progress or scheduled. */
+  #quietWaiters: (() => void)[] = [];
 
   constructor(run: (burst: Burst) => Promise<void>, options: DebounceOptions) {
     this.#run = run;
@@ -67,9 +68,10 @@ export class Debouncer {
     this.#timer = clock.setTimeout(() => this.#fire(), wait);
   }
 
-  /** Resolves when no run is in progress or scheduled to follow the current one. */
-  async idle(): Promise<void> {
-    await this.#idle;
+  /** Resolves once no run is in progress or scheduled (a holdoff that is running counts as scheduled). */
+  idle(): Promise<void> {
+    if (this.#isQuiet()) return Promise.resolve();
+    return new Promise((resolve) => this.#quietWaiters.push(resolve));
   }
 
   /** Drops a scheduled run (for shutdown); a run in progress finishes. */
@@ -79,6 +81,17 @@ export class Debouncer {
     this.#isLeadingEdge = false;
     this.#burstStartedAt = undefined;
     this.#isPendingAfterRun = false;
+    if (!this.#isRunning) this.#wakeQuietWaiters();
+  }
+
+  #isQuiet(): boolean {
+    return !this.#isRunning && this.#timer === undefined;
+  }
+
+  #wakeQuietWaiters(): void {
+    const waiters = this.#quietWaiters;
+    this.#quietWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   #fire(): void {
@@ -88,7 +101,7 @@ export class Debouncer {
     this.#isLeadingEdge = false;
     this.#burstStartedAt = undefined;
     this.#isRunning = true;
-    this.#idle = this.#run({ waitedMs })
+    void this.#run({ waitedMs })
       .catch(() => undefined) // the run reports its own errors; the loop must go on
       .finally(() => {
         this.#isRunning = false;
@@ -97,6 +110,7 @@ export class Debouncer {
           this.#isPendingAfterRun = false;
           this.trigger();
         }
+        if (this.#isQuiet()) this.#wakeQuietWaiters();
       });
   }
 }

@@ -130,6 +130,20 @@ describe('Debouncer', () => {
     expect(calls).to.equal(2);
   });
 
+  it('is idle only once no run is in progress or scheduled, a running holdoff included', async () => {
+    let isIdle = false;
+    debouncer.trigger();
+    await clock.advance(0);
+    debouncer.trigger();
+    void debouncer.idle().then(() => (isIdle = true));
+    await clock.advance(50);
+    expect(isIdle).to.equal(false);
+    await clock.advance(50);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runsAt).to.deep.equal([0, 100]);
+    expect(isIdle).to.equal(true);
+  });
+
   it('drops a scheduled run on cancel', async () => {
     debouncer.trigger();
     debouncer.cancel();
