@@ -116,7 +116,20 @@ export function explainRequest(model: NginxModel, diagnostics: readonly Diagnost
   if (endpoints.length === 0) {
     return { ...base, upstream, outcome: { kind: 'status', status: 503 }, reason: 'the Service has no ready endpoint' };
   }
-  return { ...base, upstream, outcome: { kind: 'proxy', endpoints }, reason: 'proxied to the Service endpoints' };
+  const guards = authenticationOf(location);
+  const reason = guards.length === 0 ? 'proxied to the Service endpoints' : `proxied to the Service endpoints once ${guards.join(' and ')} let the request through`;
+  return { ...base, upstream, outcome: { kind: 'proxy', endpoints }, reason };
+}
+
+/** What the location's authentication annotations ask before proxying (basic-auth, external-auth). */
+function authenticationOf(location: Location): string[] {
+  const guards: string[] = [];
+  for (const d of location.directives) {
+    const [first] = d.args;
+    if (d.name === 'auth_basic') guards.push(`basic authentication${first !== undefined && 'text' in first ? ` (realm "${first.text}")` : ''}`);
+    if (d.name === 'auth_request') guards.push('the auth-url check');
+  }
+  return guards;
 }
 
 /** A `return` an annotation put in the location (redirects, app-root twins): it answers before any proxying. */

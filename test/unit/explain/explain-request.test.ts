@@ -238,3 +238,25 @@ describe('explainRequest over HTTPS', () => {
     expect(explainRequest(model, [], parseRequestTarget('http://blog.test/')).server.kind).to.equal('exact');
   });
 });
+
+describe('explainRequest with authentication annotations', () => {
+  it('says which checks a request passes before it is proxied', () => {
+    const objects: KubeObject[] = [
+      ingress('staff', {
+        annotations: {
+          'nginx.ingress.kubernetes.io/auth-type': 'basic',
+          'nginx.ingress.kubernetes.io/auth-secret': 'users',
+          'nginx.ingress.kubernetes.io/auth-realm': 'Staff',
+          'nginx.ingress.kubernetes.io/auth-url': 'http://10.0.0.9/check',
+        },
+        rules: [{ host: 'staff.test', paths: [{ service: 'web' }] }],
+      }),
+      { kind: 'Secret', metadata: { namespace: 'default', name: 'users', creationTimestamp: '', annotations: {}, labels: {} }, type: 'Opaque', data: { auth: 'alice:$apr1$abcdefgh$h9FWgUz3n9YxylKLlR5SQ/' } },
+      service('web'),
+      endpointSlice('web', { port: 8080, endpoints: [{ address: '10.0.0.1' }] }),
+    ];
+    const e = explain(objects, 'http://staff.test/');
+    expect(e.outcome.kind).to.equal('proxy');
+    expect(e.reason).to.equal('proxied to the Service endpoints once basic authentication (realm "Staff") and the auth-url check let the request through');
+  });
+});
