@@ -1,5 +1,6 @@
 // The controller end to end against the fixture API server (real client library) and a real nginx: changes
 // reach nginx, and a watch reconnect or a relist that re-delivers unchanged objects causes no reload.
+import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type RunningController } from '../../src/controller/run-controller.js';
@@ -112,5 +113,30 @@ describe('controller, against the Kubernetes API (fixture server, spawn mode)', 
     // Not even a rebuild: the store saw that nothing relevant changed.
     expect(await rebuilds()).to.equal(rebuildsBefore);
     expect(await answer('web.test')).to.equal('second');
+  });
+
+  it('serves basic auth from an Opaque Secret, follows a password change, and ignores Secrets nobody names', async () => {
+    const htpasswd = (password: string): string =>
+      Buffer.from(`alice:${execFileSync('openssl', ['passwd', '-apr1', '-stdin'], { input: password, encoding: 'utf8' }).trim()}\n`).toString('base64');
+    const secret = (name: string, password: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'Opaque', data: { auth: htpasswd(password) } });
+    const as = async (credentials: string | undefined): Promise<number> =>
+      (await httpRequest({ port: httpPort, host: 'private.test', path: '/', ...(credentials === undefined ? {} : { headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } }) })).status;
+    api.apply(secret('users', 'wonderland'));
+    const annotations = { 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'users' };
+    const protectedIngress = ingress('private', 'private.test', 'web');
+    api.apply({ ...protectedIngress, metadata: { ...protectedIngress.metadata, annotations } });
+    await waitFor(async () => (await as(undefined)) === 401);
+    expect(await as('alice:wonderland')).to.equal(200);
+
+    api.apply(secret('users', 'looking-glass'));
+    await waitFor(async () => (await as('alice:looking-glass')) === 200);
+    expect(await as('alice:wonderland')).to.equal(401);
+
+    await controller.idle();
+    const rebuildsBefore = await rebuilds();
+    api.apply(secret('unrelated', 'x'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await controller.idle();
+    expect(await rebuilds()).to.equal(rebuildsBefore);
   });
 });
