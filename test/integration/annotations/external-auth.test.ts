@@ -114,6 +114,16 @@ describe('external auth through nginx', () => {
     expect((await request('signin.auth.test', { headers: { cookie: 'session=ok' } })).status).to.equal(200);
   });
 
+  it('still asks the auth server and proxies a signed-in request whose URI takes the rd fallback', async () => {
+    const [seen] = await authRequestsDuring(async () => {
+      const response = await request('signin.auth.test', { path: '/p?a=1&b=2', headers: { cookie: 'session=ok' } });
+      expect(response.status).to.equal(200);
+      expect(response.json<EchoResponse>().url).to.equal('/p?a=1&b=2');
+    });
+    expect(seen?.headers['x-original-url']).to.equal('http://signin.auth.test/p?a=1&b=2');
+    expect((await request('signin.auth.test', { path: '/p?a=1&b=2', headers: { 'x-test-auth': '403' } })).status).to.equal(403);
+  });
+
   it('keeps an rd= the sign-in URL already has, with $host and $escaped_request_uri', async () => {
     const response = await request('signin-rd.auth.test');
     expect(response.status).to.equal(302);
