@@ -4,6 +4,7 @@
 // generated from these declarations.
 import type { Directive } from '../model/directive.js';
 import type { ObjectRef } from '../model/kube.js';
+import type { BackendProtocol } from '../model/nginx-model.js';
 import type { AnnotationSettings } from './annotation-settings.js';
 import type { Grammar } from './grammars.js';
 
@@ -53,6 +54,8 @@ export interface LocationContext {
   readonly isRegex: boolean;
   /** The upstream the location proxies to; undefined when it answers with a status instead. */
   readonly upstream: string | undefined;
+  /** How nginx speaks to that upstream (backend-protocol): gRPC locations set `grpc_set_header`, not `proxy_set_header`. */
+  readonly protocol: BackendProtocol;
 }
 
 export interface ServerContext {

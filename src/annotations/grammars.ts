@@ -99,6 +99,17 @@ export const cidr: Grammar<string> = {
 const urlPathPattern = /^\/[A-Za-z0-9\-._~!&()*+,=:@/%]*(\?[A-Za-z0-9\-._~!&()*+,=:@/%?]*)?$/;
 const hostPortPattern = /^(?:[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;
 
+/** A DNS name or bracketed IPv6 address with an optional port, lower-cased: `api.internal:8443`. */
+export const hostAndPort: Grammar<string> = {
+  describe: 'a host name or [IPv6] address, optionally with :port',
+  parse: (raw) => (raw.length <= 253 && hostPortPattern.test(raw) && validPort(raw) ? raw.toLowerCase() : undefined),
+};
+
+function validPort(authority: string): boolean {
+  const port = /:([0-9]{1,5})$/.exec(authority)?.[1];
+  return port === undefined || authority.endsWith(']') || (Number(port) >= 1 && Number(port) <= 65535);
+}
+
 /** A URL path with an optional query, no variables: `/login?next=/`. */
 export const urlPath: Grammar<string> = {
   describe: 'a URL path starting with "/" (A-Z a-z 0-9 and - . _ ~ ! & ( ) * + , = : @ / % ?)',

@@ -10,10 +10,15 @@ import { proxyBody } from './modules/proxy-body.js';
 import { proxyBuffers } from './modules/proxy-buffers.js';
 import { proxyHttpVersion } from './modules/proxy-http-version.js';
 import { proxyNextUpstream } from './modules/proxy-next-upstream.js';
+import { backendProtocolAnnotation } from './modules/backend-protocol.js';
+import { loadBalanceAnnotation } from './modules/load-balance.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
 import { redirectAnnotation } from './modules/redirect.js';
 import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
+import { serviceUpstreamAnnotation } from './modules/service-upstream.js';
 import { sslRedirectAnnotation } from './modules/ssl-redirect.js';
+import { upstreamHashByAnnotation } from './modules/upstream-hash-by.js';
+import { upstreamVhostAnnotation } from './modules/upstream-vhost.js';
 import { useRegexAnnotation } from './modules/use-regex.js';
 import { xForwardedPrefixAnnotation } from './modules/x-forwarded-prefix.js';
 
@@ -34,6 +39,11 @@ export const annotationModules = [
   proxyBuffers,
   proxyNextUpstream,
   proxyHttpVersion,
+  upstreamVhostAnnotation,
+  backendProtocolAnnotation,
+  loadBalanceAnnotation,
+  upstreamHashByAnnotation,
+  serviceUpstreamAnnotation,
 ] as const;
 
 type Module = (typeof annotationModules)[number];

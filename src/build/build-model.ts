@@ -5,9 +5,10 @@ import { defaultAnnotationSettings, type AnnotationSettings } from '../annotatio
 import { readIngressAnnotations } from '../annotations/read-ingress-annotations.js';
 import type { AnnotationPolicies } from '../annotations/registry.js';
 import { noDirectives, type Directive } from '../model/directive.js';
+import { hasNoPolicies } from '../annotations/apply-annotations.js';
 import { collectScopedDirectives } from './collect-scoped-directives.js';
 import { buildWwwTwins } from './build-www-twins.js';
-import type { AuthFile, NginxModel, Upstream, VirtualServer } from '../model/nginx-model.js';
+import type { AuthFile, NginxModel, Upstream, UpstreamPolicy, VirtualServer } from '../model/nginx-model.js';
 import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { makeAuthFileBinder } from './bind-auth-files.js';
@@ -18,6 +19,7 @@ import { compareIngressAge } from './ingress-order.js';
 import { readSettings, type SettingsSource } from './read-settings.js';
 import { makeBackendResolver, type BackendResolution } from './resolve-backends.js';
 import { selectIngresses } from './select-ingresses.js';
+import { upstreamPolicyOf } from './upstream-policy.js';
 import { validateIngress } from './validate-ingress.js';
 
 export interface BuildOptions {
@@ -76,8 +78,15 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
   const resolver = makeBackendResolver(snapshot);
   const upstreams = new Map<string, Upstream>();
   const reported = new Set<string>();
+  const upstreamPolicies = new Map<AnnotationPolicies, UpstreamPolicy | undefined>();
+  const policyOf = (annotations: AnnotationPolicies): UpstreamPolicy | undefined => {
+    if (hasNoPolicies(annotations)) return undefined;
+    // One policy object per Ingress: the resolver memoizes on it.
+    if (!upstreamPolicies.has(annotations)) upstreamPolicies.set(annotations, upstreamPolicyOf(annotations));
+    return upstreamPolicies.get(annotations);
+  };
   const resolve = (route: PathRoute): BackendResolution => {
-    const resolution = resolver(route.ingress.metadata.namespace, route.backend);
+    const resolution = resolver(route.ingress.metadata.namespace, route.backend, policyOf(route.annotations));
     if (resolution.upstream !== undefined) upstreams.set(resolution.upstream.name, resolution.upstream);
     const problem = resolution.problem;
     if (problem !== undefined) {

@@ -1,11 +1,13 @@
 // Step 4 of the build: from an Ingress backend (Service + port) to an upstream of ready endpoints.
-// One upstream per (namespace, Service, port), shared by every path that uses it.
+// One upstream per (namespace, Service, port, policy), shared by every path that uses it; the policy
+// (upstream-policy) comes from the Ingress's annotations.
 import { isIP } from 'node:net';
 import type { DiagnosticCode, Severity } from '../model/diagnostic.js';
 import { keyOf, type EndpointPort, type EndpointSlice, type Endpoints, type IngressBackend, type Service, type ServicePort } from '../model/kube.js';
-import type { Upstream, UpstreamEndpoint } from '../model/nginx-model.js';
+import type { Upstream, UpstreamEndpoint, UpstreamPolicy } from '../model/nginx-model.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { compareText } from '../model/diagnostic.js';
+import { upstreamPolicySuffix } from './upstream-policy.js';
 
 export interface BackendResolution {
   /** Undefined when there is nothing to proxy to: the paths answer 503. */
@@ -13,7 +15,8 @@ export interface BackendResolution {
   readonly problem: { readonly code: DiagnosticCode; readonly severity: Severity; readonly message: string } | undefined;
 }
 
-export type BackendResolver = (namespace: string, backend: IngressBackend) => BackendResolution;
+/** `policy`: the Ingress's (upstreamPolicyOf); undefined for the default upstream. */
+export type BackendResolver = (namespace: string, backend: IngressBackend, policy?: UpstreamPolicy) => BackendResolution;
 
 /** Indexes the snapshot once; the resolver memoizes per backend, so shared Services cost one lookup. */
 export function makeBackendResolver(snapshot: Snapshot): BackendResolver {
@@ -29,39 +32,52 @@ export function makeBackendResolver(snapshot: Snapshot): BackendResolver {
   }
 
   // A backend may name a Service port by number or by name: both find the same port object, which keys its
-  // one upstream, so its endpoints are gathered and sorted once.
-  const upstreams = new Map<ServicePort, Upstream>();
-  const upstreamOf = (service: Service, servicePort: ServicePort, serviceKey: string): Upstream => {
-    let upstream = upstreams.get(servicePort);
+  // upstreams (one per policy suffix), so its endpoints are gathered and sorted once.
+  const upstreams = new Map<ServicePort, Map<string, Upstream>>();
+  const readyOf = new Map<ServicePort, UpstreamEndpoint[]>();
+  const upstreamOf = (service: Service, servicePort: ServicePort, serviceKey: string, policy: UpstreamPolicy | undefined): Upstream => {
+    let ofPort = upstreams.get(servicePort);
+    if (ofPort === undefined) upstreams.set(servicePort, (ofPort = new Map()));
+    const suffix = upstreamPolicySuffix(policy);
+    let upstream = ofPort.get(suffix);
     if (upstream === undefined) {
-      const slices = slicesByService.get(serviceKey);
-      const ready = slices !== undefined && slices.length > 0 ? readyFromSlices(slices, servicePort) : readyFromEndpoints(endpoints.get(serviceKey), servicePort);
+      let ready = readyOf.get(servicePort);
+      if (ready === undefined) {
+        const slices = slicesByService.get(serviceKey);
+        ready = slices !== undefined && slices.length > 0 ? readyFromSlices(slices, servicePort) : readyFromEndpoints(endpoints.get(serviceKey), servicePort);
+        readyOf.set(servicePort, ready);
+      }
+      const clusterIp = service.clusterIP;
+      const toService = policy?.target === 'service' && clusterIp !== undefined && isIP(clusterIp) !== 0;
       upstream = {
-        name: `${service.metadata.namespace}_${service.metadata.name}_${servicePort.port}`,
+        name: `${service.metadata.namespace}_${service.metadata.name}_${servicePort.port}${suffix}`,
         service: { kind: 'Service', namespace: service.metadata.namespace, name: service.metadata.name },
         servicePort: String(servicePort.port),
-        endpoints: ready,
+        endpoints: toService ? [{ address: clusterIp, port: servicePort.port }] : ready,
         affinity: service.sessionAffinity === 'ClientIP' ? 'client-ip' : 'none',
+        ...(policy === undefined ? {} : { policy }),
       };
-      upstreams.set(servicePort, upstream);
+      ofPort.set(suffix, upstream);
     }
     return upstream;
   };
 
-  // Keyed namespace → Service → port (number or name; a Map keeps 80 and "80" apart), so a path whose backend
-  // was seen before costs three map lookups and no key string.
-  const memo = new Map<string, Map<string, Map<number | string, BackendResolution>>>();
-  return (namespace, backend) => {
+  // Keyed namespace → Service → port (number or name; a Map keeps 80 and "80" apart) → policy, so a path
+  // whose backend was seen before costs four map lookups and no key string.
+  const memo = new Map<string, Map<string, Map<number | string, Map<UpstreamPolicy | undefined, BackendResolution>>>>();
+  return (namespace, backend, policy) => {
     let inNamespace = memo.get(namespace);
     if (inNamespace === undefined) memo.set(namespace, (inNamespace = new Map()));
     let ofService = inNamespace.get(backend.serviceName);
     if (ofService === undefined) inNamespace.set(backend.serviceName, (ofService = new Map()));
     const port = 'number' in backend.port ? backend.port.number : backend.port.name;
-    let resolution = ofService.get(port);
+    let ofPort = ofService.get(port);
+    if (ofPort === undefined) ofService.set(port, (ofPort = new Map()));
+    let resolution = ofPort.get(policy);
     if (resolution === undefined) {
       const serviceKey = `${namespace}/${backend.serviceName}`;
-      resolution = resolve(services.get(serviceKey), backend, String(port), (service, servicePort) => upstreamOf(service, servicePort, serviceKey));
-      ofService.set(port, resolution);
+      resolution = resolve(services.get(serviceKey), backend, String(port), (service, servicePort) => upstreamOf(service, servicePort, serviceKey, policy));
+      ofPort.set(policy, resolution);
     }
     return resolution;
   };
@@ -84,11 +100,14 @@ function resolve(
     return unavailable('SERVICE_PORT_NOT_FOUND', 'error', `Service ${backend.serviceName} has no port ${portRef}; its paths answer 503`);
   }
   const upstream = upstreamOf(service, servicePort);
-  const problem =
-    upstream.endpoints.length === 0
-      ? { code: 'NO_READY_ENDPOINTS' as const, severity: 'warning' as const, message: `Service ${backend.serviceName} port ${portRef} has no ready endpoint; its paths answer 503` }
-      : undefined;
-  return { upstream, problem };
+  if (upstream.endpoints.length === 0) {
+    return { upstream, problem: { code: 'NO_READY_ENDPOINTS', severity: 'warning', message: `Service ${backend.serviceName} port ${portRef} has no ready endpoint; its paths answer 503` } };
+  }
+  if (upstream.policy?.target === 'service' && upstream.endpoints[0]?.address !== service.clusterIP) {
+    const message = `Service ${backend.serviceName} has no ClusterIP (headless), so service-upstream cannot apply; its endpoints are used`;
+    return { upstream, problem: { code: 'SERVICE_TYPE_UNSUPPORTED', severity: 'warning', message } };
+  }
+  return { upstream, problem: undefined };
 }
 
 function unavailable(code: DiagnosticCode, severity: Severity, message: string): BackendResolution {

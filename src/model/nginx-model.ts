@@ -1,6 +1,7 @@
 // The intermediate model: what nginx must do, in nginx's terms (servers, locations, upstreams), with every
 // value validated. Built from a Snapshot by build/, turned into text by render/. No Kubernetes types here
 // beyond ObjectRef, which says where each piece came from.
+import { createHash } from 'node:crypto';
 import type { Directive } from './directive.js';
 import type { ObjectRef, PathType } from './kube.js';
 import type { ProxySettings } from './settings.js';
@@ -94,8 +95,40 @@ export interface Upstream {
   readonly servicePort: string;
   /** Ready endpoints, sorted and without duplicates; may be empty (the paths then answer 503). */
   readonly endpoints: readonly UpstreamEndpoint[];
-  /** `client-ip`: from Service sessionAffinity ClientIP. */
+  /** `client-ip`: from Service sessionAffinity ClientIP (an annotation's balancing, when set, wins). */
   readonly affinity: 'none' | 'client-ip';
+  /**
+   * What the Ingress's annotations change about the upstream; absent for the default (round robin over the
+   * endpoints, plain HTTP). A policy is part of the upstream's identity: its name carries a suffix for it.
+   */
+  readonly policy?: UpstreamPolicy;
+}
+
+/** How nginx speaks to the backend (backend-protocol). */
+export type BackendProtocol = 'http' | 'https' | 'grpc' | 'grpcs';
+
+/**
+ * How requests are spread over the endpoints: `least-conn` (load-balance: ewma, the closest native method);
+ * `hash` on a key made of text and variables (upstream-hash-by); `cookie`, a hash on the session cookie's
+ * value, or on the id a first request is given (affinity: cookie).
+ */
+export type UpstreamBalancing =
+  | { readonly kind: 'round-robin' }
+  | { readonly kind: 'least-conn' }
+  | { readonly kind: 'hash'; readonly key: HashKey }
+  | { readonly kind: 'cookie'; readonly cookie: string };
+
+/** A hash key: text in which nginx expands exactly the variables listed. */
+export interface HashKey {
+  readonly text: string;
+  readonly variables: readonly string[];
+}
+
+export interface UpstreamPolicy {
+  readonly protocol: BackendProtocol;
+  readonly balancing: UpstreamBalancing;
+  /** `service`: one server, the Service's ClusterIP and port, so kube-proxy balances (service-upstream). */
+  readonly target: 'endpoints' | 'service';
 }
 
 export interface UpstreamEndpoint {
@@ -169,4 +202,13 @@ export class SecretText {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return 'SecretText [redacted]';
   }
+}
+
+/**
+ * The variable holding a request's affinity id for a session cookie: the cookie's value, or a new id when
+ * the request has none (then also sent back as the cookie). Named by a hash, as cookie names are
+ * case-sensitive and may hold `-` and `.`, which nginx variable names may not.
+ */
+export function affinityVariable(cookie: string): string {
+  return `portico_affinity_${createHash('sha256').update(cookie).digest('hex').slice(0, 12)}`;
 }

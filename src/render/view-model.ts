@@ -8,10 +8,10 @@
 // 0.3 s to 1.3 s), at the price of loading the host's certificate files in the worker at each full
 // handshake. A renewed certificate is then served without a reload.
 import { blockDirective, directive, expansion, keyword, literal, variable, type Directive } from '../model/directive.js';
-import type { Location, NginxModel, TlsBinding, Upstream, VirtualServer } from '../model/nginx-model.js';
+import { affinityVariable, type BackendProtocol, type Location, type NginxModel, type TlsBinding, type Upstream, type VirtualServer } from '../model/nginx-model.js';
 import { formatDirectives } from './format-directives.js';
 import { proxyHeaderDirectives, withProxyHeaders } from './proxy-headers.js';
-import { quote, quoteMapKey, quoteRegex } from './quote.js';
+import { quote, quoteExpansion, quoteMapKey, quoteRegex, variableReference } from './quote.js';
 import { DEFAULT_CERTIFICATE, type RuntimeLayout } from './runtime-layout.js';
 
 export interface ListenOptions {
@@ -59,6 +59,8 @@ export interface CertificateView extends CertificateFiles {
 
 export interface UpstreamView {
   readonly name: string;
+  /** `name size` of a shared memory zone, for methods whose state every worker must see (least_conn). */
+  readonly zone: string | undefined;
   readonly balancing: string | undefined;
   readonly servers: readonly string[];
   /** Idle connections kept per worker; undefined when the operator turned keepalive off (0). */
@@ -99,7 +101,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
   // endpoint is left out of the config, and its locations answer 503 (nginx would say 502; Kubernetes
   // users expect 503).
   const proxyActions = new Map<string, string>();
-  for (const upstream of model.upstreams) if (upstream.endpoints.length > 0) proxyActions.set(upstream.name, `${BODY_INDENT}proxy_pass http://${upstream.name};`);
+  for (const upstream of model.upstreams) if (upstream.endpoints.length > 0) proxyActions.set(upstream.name, `${BODY_INDENT}${passDirective[upstream.policy?.protocol ?? 'http']}${upstream.name};`);
   const redirectTarget = listen.httpsPort === 443 ? 'https://$host$request_uri' : `https://$host:${listen.httpsPort}$request_uri`;
   const address = listen.listenAddress === undefined ? '' : `${formatAddress(listen.listenAddress)}:`;
   const http = `${address}${listen.httpPort}`;
@@ -149,7 +151,9 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
     }),
     defaultCertificate: filesOf({ kind: 'default' }),
     defaultServer: {
-      listens: [`${http} default_server`, `${https} ssl default_server`],
+      // HTTP/2 on the TLS port (ALPN), as ingress-nginx offers by default: gRPC clients need it. nginx applies a
+      // listen socket's options to every server on it, so the per-host servers need not repeat them.
+      listens: [`${http} default_server`, `${https} ssl http2 default_server`],
       serverName: '_',
       redirect: undefined,
       certificate: CERTIFICATE_BY_SNI,
@@ -244,10 +248,39 @@ function httpsRedirect(target: string): readonly Directive[] {
   ];
 }
 
+/** How a location passes requests to an upstream, by backend protocol. */
+const passDirective: Readonly<Record<BackendProtocol, string>> = {
+  http: 'proxy_pass http://',
+  https: 'proxy_pass https://',
+  grpc: 'grpc_pass grpc://',
+  grpcs: 'grpc_pass grpcs://',
+};
+
+/**
+ * The balancing line of an upstream: the annotation's method when it sets one, else the Service's ClientIP
+ * affinity. Upstreams with a policy stay static `upstream{}` blocks whatever the upstream mode.
+ */
+function balancingLine(upstream: Upstream): string | undefined {
+  const balancing = upstream.policy?.balancing;
+  switch (balancing?.kind) {
+    case 'least-conn':
+      return 'least_conn';
+    case 'hash':
+      return `hash ${quoteExpansion(balancing.key.text, balancing.key.variables)} consistent`;
+    case 'cookie':
+      return `hash ${variableReference(affinityVariable(balancing.cookie))} consistent`;
+    case 'round-robin':
+    case undefined:
+      return upstream.affinity === 'client-ip' ? 'hash $remote_addr consistent' : undefined;
+  }
+}
+
 function toUpstreamView(upstream: Upstream, keepalive: number): UpstreamView {
   return {
     name: upstream.name,
-    balancing: upstream.affinity === 'client-ip' ? 'hash $remote_addr consistent' : undefined,
+    // Without a zone each worker would count only its own connections, and least_conn would be per worker.
+    zone: upstream.policy?.balancing.kind === 'least-conn' ? `${upstream.name} 64k` : undefined,
+    balancing: balancingLine(upstream),
     servers: upstream.endpoints.map((e) => `${formatAddress(e.address)}:${e.port}`),
     keepalive: keepalive > 0 ? keepalive : undefined,
   };

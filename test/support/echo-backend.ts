@@ -1,7 +1,10 @@
 // Loopback HTTP backends for integration tests: answer every request with JSON saying who answered and
 // what arrived, record it, and complete WebSocket upgrades with an echo so tests can prove proxying works.
+// They also speak HTTPS, and HTTP/2 (cleartext or TLS) as gRPC backends do.
 import { createHash, randomFillSync } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer as createHttp2SecureServer, createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -45,7 +48,17 @@ export interface EchoBackendOptions {
   readonly host?: string;
   /** Defaults to 0 (the OS picks). */
   readonly port?: number;
+  /**
+   * `http` (the default); `https` with `certificate`; `h2c`, HTTP/2 with prior knowledge (what nginx's
+   * grpc:// speaks); `h2`, HTTP/2 over TLS with `certificate` (grpcs://). HTTP/2 answers end with gRPC's
+   * `grpc-status: 0` trailer.
+   */
+  readonly protocol?: 'http' | 'https' | 'h2c' | 'h2';
+  readonly certificate?: { readonly certificatePem: string; readonly keyPem: string };
 }
+
+/** A request header that makes the backend wait this many milliseconds before answering (at most 10 s). */
+export const ECHO_DELAY_HEADER = 'x-echo-delay-ms';
 
 /** Starts an echo backend named `name`; the name is what tests assert to know which backend answered. */
 export async function startEchoBackend(name: string, options: EchoBackendOptions = {}): Promise<EchoBackend> {
@@ -53,7 +66,8 @@ export async function startEchoBackend(name: string, options: EchoBackendOptions
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const server = createServer((request, response) => {
+  const protocol = options.protocol ?? 'http';
+  const answer = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -65,14 +79,35 @@ export async function startEchoBackend(name: string, options: EchoBackendOptions
         headers: request.headers,
       };
       const body = JSON.stringify(answer);
-      response.writeHead(200, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        'x-echo-backend': name,
-      });
-      response.end(body);
+      const isHttp2 = protocol === 'h2' || protocol === 'h2c';
+      const respond = (): void => {
+        const headers = { 'content-type': 'application/json', 'x-echo-backend': name };
+        if (isHttp2) {
+          const h2 = response as Http2ServerResponse;
+          h2.addTrailers({ 'grpc-status': '0' });
+          h2.writeHead(200, headers);
+          h2.end(body);
+        } else {
+          (response as ServerResponse).writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
+          response.end(body);
+        }
+      };
+      const delay = Math.min(Number(request.headers[ECHO_DELAY_HEADER] ?? 0) || 0, 10_000);
+      if (delay > 0) setTimeout(respond, delay);
+      else respond();
     });
-  });
+  };
+  const certificate = options.certificate;
+  if ((protocol === 'https' || protocol === 'h2') && certificate === undefined) throw new Error(`a ${protocol} echo backend needs a certificate`);
+  const tls = { cert: certificate?.certificatePem, key: certificate?.keyPem };
+  const server =
+    protocol === 'https'
+      ? createHttpsServer(tls, answer as RequestListener)
+      : protocol === 'h2'
+        ? createHttp2SecureServer({ ...tls, allowHTTP1: false }, answer)
+        : protocol === 'h2c'
+          ? createHttp2Server(answer)
+          : createServer(answer as RequestListener);
   // Track sockets ourselves: server.close() waits for keep-alive connections, and upgraded sockets
   // leave node:http's bookkeeping entirely.
   server.on('connection', (socket: Socket) => {
@@ -107,7 +142,7 @@ export async function startEchoBackend(name: string, options: EchoBackendOptions
   };
 }
 
-function recordRequest(request: IncomingMessage, body: string, isUpgrade: boolean): RecordedRequest {
+function recordRequest(request: IncomingMessage | Http2ServerRequest, body: string, isUpgrade: boolean): RecordedRequest {
   return {
     method: request.method ?? '',
     httpVersion: request.httpVersion,

@@ -162,9 +162,11 @@ const directivesFromCode = [
   'uwsgi_temp_path',
   'scgi_temp_path',
   'proxy_pass',
+  'grpc_pass',
   'return',
   'hash',
   'resolver',
+  'least_conn',
 ];
 
 /**
@@ -173,6 +175,7 @@ const directivesFromCode = [
  */
 export const ANNOTATION_DIRECTIVES: readonly string[] = [
   'proxy_set_header',
+  'grpc_set_header',
   'proxy_connect_timeout',
   'proxy_read_timeout',
   'proxy_send_timeout',

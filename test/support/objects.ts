@@ -60,13 +60,13 @@ export function ingressClass(name: string, controller: string, isDefault = false
 
 export function service(
   name: string,
-  options: { namespace?: string; ports?: { name?: string; port: number; targetPort?: number | string }[]; affinity?: 'ClientIP'; type?: string } = {},
+  options: { namespace?: string; ports?: { name?: string; port: number; targetPort?: number | string }[]; affinity?: 'ClientIP'; type?: string; clusterIP?: string } = {},
 ): Service {
   return {
     kind: 'Service',
     metadata: meta(name, options.namespace),
     type: options.type ?? 'ClusterIP',
-    clusterIP: '10.96.0.10',
+    clusterIP: options.clusterIP ?? '10.96.0.10',
     externalName: undefined,
     ports: (options.ports ?? [{ port: 80 }]).map((p) => ({ name: p.name ?? '', port: p.port, targetPort: p.targetPort ?? p.port, protocol: 'TCP' })),
     sessionAffinity: options.affinity ?? 'None',
