@@ -27,6 +27,8 @@ export interface AnnotationKey<T = unknown> {
   /** Shown in the docs; undefined when absence simply means "off". */
   readonly defaultValue: string | undefined;
   readonly description: string;
+  /** The value may span lines (snippets): tabs and line breaks pass the reader, other control characters do not. */
+  readonly isMultiline?: boolean;
 }
 
 export function annotationKey<T>(key: string, grammar: Grammar<T>, description: string, defaultValue?: string): AnnotationKey<T> {
@@ -41,6 +43,8 @@ export interface AnnotationReader {
   has(key: AnnotationKey<unknown>): boolean;
   /** A problem that no single grammar sees (keys that contradict each other, a value out of context). */
   problem(key: AnnotationKey<unknown>, message: string): void;
+  /** The operator's settings refuse the key (snippets off): an ANNOTATION_REFUSED error that rejects the Ingress. */
+  refuse(key: AnnotationKey<unknown>, message: string): void;
   /** The Ingress being read, for messages and for names derived from it. */
   readonly ingress: ObjectRef;
   readonly settings: AnnotationSettings;
@@ -85,6 +89,11 @@ export interface AnnotationModule<Name extends string = string, T = unknown> {
   readonly keys: readonly AnnotationKey[];
   readonly scope: AnnotationScope;
   readonly risk: RiskLevel;
+  /**
+   * When the risk depends on the operator's settings (snippets: `critical` once `*` allows any directive):
+   * the level checked against annotations-risk-level; `risk` is then the level with the default settings.
+   */
+  readonly riskWith?: (settings: AnnotationSettings) => RiskLevel;
   /** User documentation: what it does, how it differs from ingress-nginx if it does. */
   readonly description: string;
   /** The module's value for one Ingress; undefined when none of its keys is set. */

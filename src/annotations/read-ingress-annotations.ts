@@ -62,14 +62,15 @@ export function readIngressAnnotations(ingress: Ingress, settings: AnnotationSet
   for (const module of annotationModules) {
     const present = module.keys.filter((k) => values.has(k.key));
     if (present.length === 0) continue;
-    if (riskLevels.indexOf(module.risk) > allowedRisk) {
+    const risk = module.riskWith?.(settings) ?? module.risk;
+    if (riskLevels.indexOf(risk) > allowedRisk) {
       for (const k of present) {
         diagnostics.push({
           severity: 'error',
           code: 'ANNOTATION_REFUSED',
           object,
           field: fieldOf(prefix + k.key),
-          message: `rejected: this annotation's risk level is ${module.risk}, above what the operator allows (annotations-risk-level: ${settings.riskLevel})`,
+          message: `rejected: this annotation's risk level is ${risk}, above what the operator allows (annotations-risk-level: ${settings.riskLevel})`,
         });
       }
       continue;
@@ -83,11 +84,14 @@ export function readIngressAnnotations(ingress: Ingress, settings: AnnotationSet
       settings,
       has: (key) => values.has(key.key),
       problem,
+      refuse: (key, message) => {
+        problems.push({ severity: 'error', code: 'ANNOTATION_REFUSED', object, field: fieldOf(prefix + key.key), message: `rejected: ${message}` });
+      },
       value: <T>(key: AnnotationKey<T>): T | undefined => {
         const raw = values.get(key.key);
         if (raw === undefined) return undefined;
         // Sizes are checked with the Ingress's other limits (build/limits.ts); grammars bound their own lengths.
-        const parsed = hasControlCharacter(raw) ? undefined : key.grammar.parse(raw.trim());
+        const parsed = hasControlCharacter(raw, key.isMultiline === true) ? undefined : key.grammar.parse(raw.trim());
         if (parsed === undefined) problem(key, `expected ${key.grammar.describe}`);
         return parsed;
       },
@@ -99,7 +103,7 @@ export function readIngressAnnotations(ingress: Ingress, settings: AnnotationSet
   return { policies: policies as AnnotationPolicies, diagnostics };
 }
 
-function hasControlCharacter(value: string): boolean {
+function hasControlCharacter(value: string, isMultiline: boolean): boolean {
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-  return /[\u0000-\u001f\u007f]/.test(value);
+  return isMultiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value) : /[\u0000-\u001f\u007f]/.test(value);
 }

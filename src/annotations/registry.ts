@@ -3,6 +3,7 @@ import type { AnnotationModule } from './annotation.js';
 import { appRootAnnotation } from './modules/app-root.js';
 import { basicAuthAnnotation } from './modules/basic-auth.js';
 import { canaryAnnotation } from './modules/canary.js';
+import { configurationSnippetAnnotation } from './modules/configuration-snippet.js';
 import { externalAuthAnnotation } from './modules/external-auth.js';
 import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
 import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
@@ -15,6 +16,7 @@ import { loadBalanceAnnotation } from './modules/load-balance.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
 import { redirectAnnotation } from './modules/redirect.js';
 import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
+import { serverSnippetAnnotation } from './modules/server-snippet.js';
 import { serviceUpstreamAnnotation } from './modules/service-upstream.js';
 import { sslRedirectAnnotation } from './modules/ssl-redirect.js';
 import { upstreamHashByAnnotation } from './modules/upstream-hash-by.js';
@@ -44,6 +46,8 @@ export const annotationModules = [
   loadBalanceAnnotation,
   upstreamHashByAnnotation,
   serviceUpstreamAnnotation,
+  configurationSnippetAnnotation,
+  serverSnippetAnnotation,
 ] as const;
 
 type Module = (typeof annotationModules)[number];

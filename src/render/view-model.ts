@@ -10,6 +10,7 @@
 import { blockDirective, directive, expansion, keyword, literal, variable, type Directive } from '../model/directive.js';
 import { affinityVariable, type BackendProtocol, type Location, type NginxModel, type TlsBinding, type Upstream, type VirtualServer } from '../model/nginx-model.js';
 import { formatDirectives } from './format-directives.js';
+import { addHeaderDirectives, withInheritedHeaders } from './add-headers.js';
 import { proxyHeaderDirectives, withProxyHeaders } from './proxy-headers.js';
 import { quote, quoteExpansion, quoteMapKey, quoteRegex, variableReference } from './quote.js';
 import { DEFAULT_CERTIFICATE, type RuntimeLayout } from './runtime-layout.js';
@@ -114,7 +115,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
     httpAndHttps: [http, https],
     redirectTarget,
     layout,
-    location: (l, withRedirect) => toLocationView(l, proxyActions, withRedirect ? redirectTarget : undefined, layout),
+    location: (l, withRedirect, inherited) => toLocationView(l, proxyActions, withRedirect ? redirectTarget : undefined, layout, inherited),
   };
   // Certificate file names are quoted once per certificate, not once per host.
   const certificates = new Map<string, CertificateFiles>();
@@ -158,7 +159,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
       redirect: undefined,
       certificate: CERTIFICATE_BY_SNI,
       directives: formatDirectives(model.defaultServer.directives, 2, layout),
-      locations: toLocationViews(model.defaultServer.locations, context),
+      locations: toLocationViews(model.defaultServer.locations, context, addHeaderDirectives(model.defaultServer.directives)),
     },
     servers: model.servers.flatMap((server, i) => toServerViews(server, serverNames[i] ?? '', context)),
   };
@@ -170,7 +171,8 @@ interface ServerContext {
   readonly httpAndHttps: readonly string[];
   readonly redirectTarget: string;
   readonly layout: RuntimeLayout;
-  readonly location: (location: Location, withRedirect: boolean) => LocationView;
+  /** `inherited`: the server's add_header lines, repeated in a location that adds headers of its own. */
+  readonly location: (location: Location, withRedirect: boolean, inherited: readonly Directive[]) => LocationView;
 }
 
 const noLocations: readonly LocationView[] = [];
@@ -182,11 +184,14 @@ const noLocations: readonly LocationView[] = [];
  */
 function toServerViews(server: VirtualServer, name: string, context: ServerContext): ServerView[] {
   const directives = formatDirectives(server.directives, 2, context.layout);
+  const inherited = addHeaderDirectives(server.directives);
   if (server.tls === undefined) {
-    return [{ listens: context.http, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context) }];
+    return [{ listens: context.http, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context, inherited) }];
   }
   if (!server.locations.every((l) => l.sslRedirect)) {
-    return [{ listens: context.httpAndHttps, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context) }];
+    return [
+      { listens: context.httpAndHttps, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context, inherited) },
+    ];
   }
   return [
     { listens: context.http, serverName: name, redirect: context.redirectTarget, certificate: undefined, directives: noLines, locations: noLocations },
@@ -196,7 +201,7 @@ function toServerViews(server: VirtualServer, name: string, context: ServerConte
       redirect: undefined,
       certificate: undefined,
       directives,
-      locations: server.locations.map((l) => context.location(l, false)),
+      locations: server.locations.map((l) => context.location(l, false, inherited)),
     },
   ];
 }
@@ -204,12 +209,18 @@ function toServerViews(server: VirtualServer, name: string, context: ServerConte
 const noLines: readonly string[] = [];
 
 /** On a server where some locations redirect plain HTTP and others do not, each location decides for itself. */
-function toLocationViews(locations: readonly Location[], context: ServerContext): LocationView[] {
-  return locations.map((l) => context.location(l, l.sslRedirect));
+function toLocationViews(locations: readonly Location[], context: ServerContext, inherited: readonly Directive[]): LocationView[] {
+  return locations.map((l) => context.location(l, l.sslRedirect, inherited));
 }
 
 /** `redirectTarget` is where plain HTTP goes when the location redirects it; undefined when its server does that. */
-function toLocationView(location: Location, proxyActions: ReadonlyMap<string, string>, redirectTarget: string | undefined, layout: RuntimeLayout): LocationView {
+function toLocationView(
+  location: Location,
+  proxyActions: ReadonlyMap<string, string>,
+  redirectTarget: string | undefined,
+  layout: RuntimeLayout,
+  inherited: readonly Directive[],
+): LocationView {
   const match = location.modifier === '' ? quote(location.path) : location.modifier === '~*' ? `~* ${quoteRegex(location.path)}` : `${location.modifier} ${quote(location.path)}`;
   const action = location.action;
   const answer =
@@ -218,7 +229,7 @@ function toLocationView(location: Location, proxyActions: ReadonlyMap<string, st
   if (redirectTarget === undefined && location.directives.length === 0) return { match, body: answer };
   const lines: string[] = [];
   if (redirectTarget !== undefined) lines.push(...formatDirectives(httpsRedirect(redirectTarget), LOCATION_DEPTH));
-  lines.push(...formatDirectives(withProxyHeaders(location.directives), LOCATION_DEPTH, layout));
+  lines.push(...formatDirectives(withInheritedHeaders(withProxyHeaders(location.directives), inherited), LOCATION_DEPTH, layout));
   // An annotation that answers by itself (a redirect) makes the location's own answer unreachable: leave it out.
   if (!location.directives.some((d) => d.name === 'return')) lines.push(answer);
   return { match, body: lines.join('\n') };
