@@ -77,8 +77,8 @@ export interface AnnotationEffect<T> {
   /** Directives at http{} level (zones, maps); identical ones from several Ingresses appear once. */
   readonly http?: (value: T, context: ServerContext) => readonly Directive[];
   /**
-   * Internal locations (`location = … { internal; … }`) each server the Ingress has rules on needs, named
-   * after the Ingress: unlike `server`, every Ingress's appear (identical ones once), after the server directives.
+   * Internal locations (`location = … { internal; … }`) each server the Ingress has rules on needs: unlike
+   * `server`, every Ingress's appear (identical ones once, so Ingresses may share one), after the server directives.
    */
   readonly internalLocations?: (value: T, context: ServerContext) => readonly Directive[];
 }

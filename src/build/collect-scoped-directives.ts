@@ -1,7 +1,7 @@
 // Step 5b of the build: what annotations add to servers and to the http{} block. A server-scope annotation
 // set by several Ingresses on one host takes the oldest Ingress's value (the others get a diagnostic);
-// internal locations (one per Ingress, e.g. external auth) and http{} directives that several Ingresses
-// produce identically appear once.
+// internal locations (e.g. external auth's) and http{} directives that several Ingresses produce identically
+// appear once.
 import type { AnnotationEffect } from '../annotations/annotation.js';
 import { hasNoPolicies } from '../annotations/apply-annotations.js';
 import { annotationModules, type AnnotationPolicies } from '../annotations/registry.js';

@@ -3,6 +3,7 @@
 // the original URL and method (and no body), auth-signin turns 401 into a 302 with rd=, an auth server that is
 // down or a host name that does not resolve answers 500 (never open), and a bad value rejects its Ingress only.
 import { expect } from 'chai';
+import { authLocationOf } from '../../../src/annotations/modules/external-auth.js';
 import type { KubeObject } from '../../../src/model/kube.js';
 import { startAuthServer, type AuthServer } from '../../support/auth-server.js';
 import { startEchoBackend, type EchoBackend, type EchoResponse } from '../../support/echo-backend.js';
@@ -150,7 +151,8 @@ describe('external auth through nginx', () => {
 
   it('refuses to be reached from outside: the internal location answers 404', async () => {
     const before = auth.requests.length;
-    const response = await request('ext.auth.test', { path: '/%5Eportico-auth/default/ext', headers: { cookie: 'session=ok' } });
+    const internal = authLocationOf(`http://127.0.0.1:${auth.port}/verify?from=portico`, undefined);
+    const response = await request('ext.auth.test', { path: internal.replace('^', '%5E'), headers: { cookie: 'session=ok' } });
     expect(response.status).to.equal(404);
     expect(auth.requests.length).to.equal(before);
   });

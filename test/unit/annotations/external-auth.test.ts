@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { KubeObject } from '../../../src/model/kube.js';
 import { snapshotOf } from '../../../src/model/snapshot.js';
+import { authLocationOf } from '../../../src/annotations/modules/external-auth.js';
 import { compile, type Compilation } from '../../../src/pipeline/compile.js';
 import type { ConfigTemplate } from '../../../src/render/render-config.js';
 import { loadTemplates } from '../../../src/runtime/load-templates.js';
@@ -14,6 +15,7 @@ import { ingress, service } from '../../support/objects.js';
 
 const key = (k: string): string => `nginx.ingress.kubernetes.io/${k}`;
 const url = 'http://oauth2-proxy.auth.svc.cluster.local:4180/oauth2/auth';
+const internal = authLocationOf(url, undefined);
 
 describe('external-auth annotation', () => {
   let template: ConfigTemplate;
@@ -34,12 +36,13 @@ describe('external-auth annotation', () => {
     const result = build([protectedIngress({ [key('auth-url')]: url, [key('auth-response-headers')]: 'X-Auth-Request-User,X-Auth-Request-Email' })]);
     expect(errorsOf(result)).to.deep.equal([]);
     const server = serverOf(result.rendered.config, 'shop.test');
-    expect(server).to.include('location = "/^portico-auth/default/shop" {\n            internal;');
+    expect(internal).to.match(/^\/\^portico-auth\/[0-9a-f]{16}$/);
+    expect(server).to.include(`location = "${internal}" {\n            internal;`);
     expect(server).to.include('proxy_set_header X-Original-URL "$scheme://$http_host$request_uri";');
     expect(server).to.include('proxy_set_header X-Original-Method $request_method;');
     expect(server).to.include('proxy_pass_request_body off;');
     expect(server).to.include(`set $portico_auth_target "${url}";\n            proxy_pass $portico_auth_target;`);
-    expect(server).to.include('auth_request "/^portico-auth/default/shop";');
+    expect(server).to.include(`auth_request "${internal}";`);
     expect(server).to.include('auth_request_set $portico_auth_x_auth_request_user $upstream_http_x_auth_request_user;');
     expect(server).to.include('proxy_set_header X-Auth-Request-User $portico_auth_x_auth_request_user;');
     // A location that sets a proxy header gets the inherited ones again.
@@ -47,24 +50,27 @@ describe('external-auth annotation', () => {
     expect(findInjections(result.rendered.config)).to.deep.equal([]);
   });
 
-  it('gives each server of the Ingress its internal location (rules without host included), once per Ingress', () => {
+  it('gives each server of the Ingress its internal location (rules without host included), once per auth-url and method', () => {
     const result = build([
       protectedIngress({ [key('auth-url')]: url }, ['a.test', 'b.test', undefined]),
       protectedIngress({ [key('auth-url')]: 'http://10.0.0.9/check' }, ['a.test'], 'other'),
+      protectedIngress({ [key('auth-url')]: url }, ['a.test'], 'same-service'),
+      protectedIngress({ [key('auth-url')]: url, [key('auth-method')]: 'POST' }, ['b.test'], 'other-method'),
     ]);
-    const internal = (directives: readonly { name: string; args: readonly { kind: string }[] }[]) => directives.filter((d) => d.name === 'location').length;
-    expect(result.model.servers.map((s) => [s.host, internal(s.directives)])).to.deep.equal([
+    const internals = (directives: readonly { name: string }[]): number => directives.filter((d) => d.name === 'location').length;
+    expect(result.model.servers.map((s) => [s.host, internals(s.directives)])).to.deep.equal([
       ['a.test', 2],
-      ['b.test', 1],
+      ['b.test', 2],
     ]);
-    expect(internal(result.model.defaultServer.directives)).to.equal(1);
+    expect(internals(result.model.defaultServer.directives)).to.equal(1);
   });
 
   it("replaces $host in auth-url by the rule's host, keeps it on wildcard hosts, and answers 500 on rules without host", () => {
     const result = build([protectedIngress({ [key('auth-url')]: 'https://$host/oauth2/auth' }, ['shop.test', '*.shop.test', undefined])]);
     expect(serverOf(result.rendered.config, 'shop.test')).to.include('set $portico_auth_target "https://shop.test/oauth2/auth";');
     expect(result.rendered.config).to.include('set $portico_auth_target "https://$host/oauth2/auth";');
-    expect(serverOf(result.rendered.config, '_')).to.include('location = "/^portico-auth/default/shop" {\n            internal;\n            return 500;\n        }');
+    const hostVariable = authLocationOf('https://$host/oauth2/auth', undefined);
+    expect(serverOf(result.rendered.config, '_')).to.include(`location = "${hostVariable}" {\n            internal;\n            return 500;\n        }`);
   });
 
   it('adds rd= to auth-signin unless it has the parameter, and honours auth-signin-redirect-param', () => {
