@@ -5,8 +5,9 @@
 #
 #   install-runtime.sh packages   apt-get install the runtime packages (nothing when all are installed)
 #   install-runtime.sh image      packages, then the image's user and files (run by the Dockerfile, as root)
-#   install-runtime.sh check DIR  checks that nginx accepts what Portico renders, and rehearses the pod:
-#                                 DIR is a built checkout (npm ci); needs root (namespaces, mounts)
+#   install-runtime.sh check DIR  stages the app as the image has it (from DIR, a built checkout), checks
+#                                 that nginx accepts what it renders, and rehearses the pod (needs root:
+#                                 namespaces, mounts)
 set -eu
 
 # The runtime packages, in one place: Debian's nginx (Portico's config needs only modules built into it:
@@ -18,6 +19,9 @@ libstdc++6
 libnginx-mod-http-lua
 lua-resty-core
 "
+
+# What the Dockerfile copies from its build stage into /opt/portico, besides the production node_modules.
+APP_FILES="package.json bin dist/src templates"
 
 # The user both containers of the pod run as (deploy/base/deployment.yaml): one uid, so the controller can
 # signal nginx and nginx's workers can read the 0600 keys the controller writes.
@@ -100,12 +104,26 @@ check_nginx() {
   log "ok: $("$NGINX" -v 2>&1), packages:" $RUNTIME_PACKAGES
 }
 
-# nginx -t on the config `portico render` makes of the examples, and on the same config with the Lua module
-# loaded (the modules must match this nginx's ABI).
+# The app as the image has it, from a built checkout: APP_FILES, and production dependencies only (the
+# build stage's npm ci + npm prune --omit=dev), so a runtime import of a devDependency fails here.
+stage_app() {
+  checkout=$1
+  app=$2
+  mkdir -p "$app/dist"
+  for file in $APP_FILES; do cp -R "$checkout/$file" "$app/$file"; done
+  cp "$checkout/package-lock.json" "$app/"
+  (cd "$app" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund >"$app.npm.log" 2>&1) || fail "npm ci --omit=dev failed: $(tail -n 20 "$app.npm.log")"
+  rm -f "$app/package-lock.json" "$app.npm.log"
+  [ ! -e "$app/node_modules/typescript" ] || fail "devDependencies in the staged app"
+  log "ok: the app staged as the image has it (production dependencies only)"
+}
+
+# nginx -t on the config `portico render` (the staged app) makes of the examples, and on the same config with
+# the Lua module loaded (the modules must match this nginx's ABI).
 check_render() {
   checkout=$1
   work=$2
-  "$NODE" "$checkout/bin/portico" render -f "$checkout/examples/manifests" --runtime-dir "$work/render" -o "$work/render.conf" 2>"$work/render.log" ||
+  "$NODE" "$work/app/bin/portico" render -f "$checkout/examples/manifests" --runtime-dir "$work/render" -o "$work/render.conf" 2>"$work/render.log" ||
     fail "portico render failed: $(cat "$work/render.log")"
   "$NGINX" -t -q -e stderr -p "$work/render" -c "$work/render.conf" || fail "nginx -t rejected the rendered config"
   for module in ndk_http_module ngx_http_lua_module; do
@@ -121,22 +139,25 @@ check_render() {
 rehearse_pod() {
   checkout=$1
   work=$2
-  mkdir -p "$work/run" "$work/manifests" "$work/app" "$work/out" "$work/logs"
-  PORTICO_UID=$PORTICO_UID PORTICO_NGINX_BINARY=$NGINX CHECKOUT=$checkout WORK=$work \
+  mkdir -p "$work/run" "$work/manifests" "$work/out" "$work/logs"
+  PORTICO_UID=$PORTICO_UID PORTICO_NGINX_BINARY=$NGINX CHECKOUT=$checkout WORK=$work NODE=$NODE \
     unshare --mount --net --fork sh "$HERE/rehearse-pod.sh" || fail "the pod rehearsal failed"
   log "ok: pod rehearsal: uid $PORTICO_UID, no capability, no_new_privs, read-only root; nginx on 80/443 through the sysctl only; the controller (sidecar mode) started and reloaded the nginx container's nginx through the pid file; drain"
 }
 
 check() {
   checkout=$(cd "${1:?usage: install-runtime.sh check DIR}" && pwd)
-  NODE="$checkout/node_modules/node/bin/node"
-  [ -x "$NODE" ] || fail "$NODE is missing: run npm ci in $checkout first"
+  [ -x "$checkout/node_modules/node/bin/node" ] || fail "$checkout/node_modules/node/bin/node is missing: run npm ci in $checkout first"
   [ "$(id -u)" = 0 ] || fail "check needs root (namespaces and mounts for the pod rehearsal)"
   install_check_tools
   check_nginx
   work=$(mktemp -d /tmp/portico-image-check.XXXXXX)
   chmod 0755 "$work"
   trap 'rm -rf "$work"' EXIT
+  # The image's /usr/local/bin/node: the Node 24 the project runs on.
+  NODE=$work/node
+  cp "$checkout/node_modules/node/bin/node" "$NODE"
+  stage_app "$checkout" "$work/app"
   check_render "$checkout" "$work"
   rehearse_pod "$checkout" "$work"
 }

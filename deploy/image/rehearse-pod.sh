@@ -1,17 +1,18 @@
 #!/bin/sh
 # The Portico pod played on one machine, run by `install-runtime.sh check` inside `unshare --mount --net`:
-# the built checkout mounted read-only as the app; a read-only root filesystem with a tmpfs as the shared
-# emptyDir (/run/portico in the pod); the pod's network namespace with its sysctl; the controller and the
-# nginx container's own script (portico-nginx.sh) as uid PORTICO_UID with no capability at all and
-# no_new_privs (allowPrivilegeEscalation: false), sharing one process namespace. Real requests go through
-# nginx on ports 80 and 443. What it cannot play: the kubelet, the image itself, kube-proxy.
+# the app staged as the image has it (WORK/app, production dependencies only) and the image's node (NODE);
+# a read-only root filesystem with a tmpfs as the shared emptyDir (/run/portico in the pod); the pod's
+# network namespace with its sysctl; the controller and the nginx container's own script (portico-nginx.sh)
+# as uid PORTICO_UID with no capability at all and no_new_privs (allowPrivilegeEscalation: false), sharing
+# one process namespace. Real requests go through nginx on ports 80 and 443. What it cannot play: the
+# kubelet, the image itself, kube-proxy.
 set -eu
-: "${PORTICO_UID:?}" "${PORTICO_NGINX_BINARY:?}" "${CHECKOUT:?}" "${WORK:?}"
+: "${PORTICO_UID:?}" "${PORTICO_NGINX_BINARY:?}" "${CHECKOUT:?}" "${WORK:?}" "${NODE:?}"
 here=$(cd "$(dirname "$0")" && pwd)
 app=$WORK/app
 run=$WORK/run
 out=$WORK/out
-node=$app/node_modules/node/bin/node
+node=$NODE
 as_pod_user() { setpriv --reuid="$PORTICO_UID" --regid="$PORTICO_UID" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs "$@"; }
 say() { echo "rehearse-pod: $*" >&2; }
 fail() {
@@ -20,11 +21,9 @@ fail() {
   exit 1
 }
 
-# The filesystem: private mounts; the app read-only; the emptyDir, a manifest directory (the stand-in for the
-# API) and the processes' output as tmpfs; then everything else read-only.
+# The filesystem: private mounts; the emptyDir, a manifest directory (the stand-in for the API) and the
+# processes' output as tmpfs; then everything else read-only, the app included.
 mount --make-rprivate /
-mount --bind "$CHECKOUT" "$app"
-mount -o remount,bind,ro "$app"
 mount -t tmpfs -o mode=0777 runtime "$run"
 mount -t tmpfs -o mode=0755 manifests "$WORK/manifests"
 mount -t tmpfs -o mode=0755 out "$out"

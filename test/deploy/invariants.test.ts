@@ -238,6 +238,17 @@ describe('deploy/ invariants', () => {
       expect(workload.nginx.command?.[0]).to.equal('portico-nginx');
     });
 
+    it('copies into /opt/portico what the install script stages for its check: the app and production node_modules', () => {
+      const copied = [...dockerfile.matchAll(/^COPY --from=build \/src\/(\S+) \/opt\/portico\/(\S+)$/gm)].map((m) => {
+        expect(m[2], 'same place in the image as in the build').to.equal(m[1]);
+        return m[1];
+      });
+      const staged = /^APP_FILES="([^"]+)"$/m.exec(installScript)?.[1]?.split(' ') ?? [];
+      expect(staged).not.to.have.length(0);
+      expect(copied.sort()).to.deep.equal([...staged, 'node_modules'].sort());
+      expect(dockerfile).to.match(/npm prune --omit=dev/);
+    });
+
     it('sends every file a COPY names into the build context (.dockerignore)', async () => {
       const ignore = (await readFile(resolve(REPO, '.dockerignore'), 'utf8')).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
       expect(ignore[0]).to.equal('*');
