@@ -13,8 +13,10 @@ COPY tsconfig.json ./
 COPY bin bin
 COPY src src
 COPY templates templates
+COPY deploy/image/install-runtime.sh deploy/image/install-runtime.sh
 RUN npx tsc -p tsconfig.json \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
+ && sh deploy/image/install-runtime.sh prune . \
  && node bin/portico --help >/dev/null
 
 # Runtime: Debian's nginx (the release node:24-bookworm-slim is built on, so the node binary's libraries match),

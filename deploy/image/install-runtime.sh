@@ -5,6 +5,8 @@
 #
 #   install-runtime.sh packages   apt-get install the runtime packages (nothing when all are installed)
 #   install-runtime.sh image      packages, then the image's user and files (run by the Dockerfile, as root)
+#   install-runtime.sh prune DIR  removes from DIR/node_modules what only developers read (source maps, type
+#                                 declarations, markdown): half its size (run by the Dockerfile's build stage)
 #   install-runtime.sh check DIR  stages the app as the image has it (from DIR, a built checkout), checks
 #                                 that nginx accepts what it renders, and rehearses the pod (needs root:
 #                                 namespaces, mounts)
@@ -55,9 +57,13 @@ install_packages() {
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && created_policy=1
   fi
-  apt-get update -qq
+  # With package lists already there (CI's machine), no update unless the install needs one.
   # shellcheck disable=SC2086 # the list splits on purpose
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; then
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
   if [ -n "$created_policy" ]; then rm -f "$policy"; fi
 }
 
@@ -66,8 +72,8 @@ install_image() {
   # Nothing of Debian's nginx setup is used: Portico renders the whole config and runs nginx with -p/-c.
   apt-get clean
   rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/default /var/log/nginx/*
-  groupadd --system --gid "$PORTICO_UID" portico
-  useradd --system --uid "$PORTICO_UID" --gid "$PORTICO_UID" --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin portico
+  groupadd --gid "$PORTICO_UID" portico
+  useradd --uid "$PORTICO_UID" --gid "$PORTICO_UID" --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin portico
   install -m 0755 "$HERE/portico-nginx.sh" /usr/local/bin/portico-nginx
   # The app itself is copied in by the Dockerfile under /opt/portico; node is /usr/local/bin/node.
   ln -s /opt/portico/bin/portico /usr/local/bin/portico
@@ -88,9 +94,13 @@ install_check_tools() {
   done
   [ -z "$missing" ] && return
   log "installing check tools:$missing"
-  apt-get update -qq
+  export DEBIAN_FRONTEND=noninteractive
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  if ! apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; then
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  fi
 }
 
 # ---- check -------------------------------------------------------------------------------------------
@@ -104,6 +114,12 @@ check_nginx() {
   log "ok: $("$NGINX" -v 2>&1), packages:" $RUNTIME_PACKAGES
 }
 
+prune_modules() {
+  modules=${1:?usage: install-runtime.sh prune DIR}/node_modules
+  [ -d "$modules" ] || fail "$modules is missing"
+  find "$modules" -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.md' \) -delete
+}
+
 # The app as the image has it, from a built checkout: APP_FILES, and production dependencies only (the
 # build stage's npm ci + npm prune --omit=dev), so a runtime import of a devDependency fails here.
 stage_app() {
@@ -114,8 +130,9 @@ stage_app() {
   cp "$checkout/package-lock.json" "$app/"
   (cd "$app" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund >"$app.npm.log" 2>&1) || fail "npm ci --omit=dev failed: $(tail -n 20 "$app.npm.log")"
   rm -f "$app/package-lock.json" "$app.npm.log"
+  prune_modules "$app"
   [ ! -e "$app/node_modules/typescript" ] || fail "devDependencies in the staged app"
-  log "ok: the app staged as the image has it (production dependencies only)"
+  log "ok: the app staged as the image has it (production dependencies only, pruned): $(du -sh "$app" | cut -f1)"
 }
 
 # nginx -t on the config `portico render` (the staged app) makes of the examples, and on the same config with
@@ -165,9 +182,10 @@ check() {
 case "${1:-}" in
   packages) install_packages ;;
   image) install_image ;;
+  prune) prune_modules "${2:-}" ;;
   check) check "${2:-}" ;;
   *)
-    echo "usage: install-runtime.sh packages | image | check DIR" >&2
+    echo "usage: install-runtime.sh packages | image | prune DIR | check DIR" >&2
     exit 2
     ;;
 esac

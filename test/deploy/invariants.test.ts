@@ -247,6 +247,7 @@ describe('deploy/ invariants', () => {
       expect(staged).not.to.have.length(0);
       expect(copied.sort()).to.deep.equal([...staged, 'node_modules'].sort());
       expect(dockerfile).to.match(/npm prune --omit=dev/);
+      expect(dockerfile, 'pruned like the staged app').to.match(/install-runtime\.sh prune \. /);
     });
 
     it('sends every file a COPY names into the build context (.dockerignore)', async () => {
