@@ -139,14 +139,16 @@ export const externalAuthAnnotation = defineAnnotation({
     return { url, method, signin, redirectParameter: parameter, responseHeaders, alwaysSetCookie };
   },
   effect: {
-    location: (auth) => {
+    location: (auth, context) => {
+      // gRPC backends (backend-protocol) read grpc_set_header.
+      const setHeader = context.protocol === 'grpc' || context.protocol === 'grpcs' ? 'grpc_set_header' : 'proxy_set_header';
       const found: Directive[] = [directive('auth_request', literal(authLocationOf(auth.url.text, auth.method)))];
       found.push(directive('auth_request_set', variable('portico_auth_cookie'), variable('upstream_http_set_cookie')));
       found.push(directive('add_header', keyword('Set-Cookie'), variable('portico_auth_cookie'), ...(auth.alwaysSetCookie ? [keyword('always')] : [])));
       for (const header of auth.responseHeaders) {
         const name = header.toLowerCase().replaceAll('-', '_');
         found.push(directive('auth_request_set', variable(`portico_auth_${name}`), variable(`upstream_http_${name}`)));
-        found.push(directive('proxy_set_header', keyword(header), variable(`portico_auth_${name}`)));
+        found.push(directive(setHeader, keyword(header), variable(`portico_auth_${name}`)));
       }
       if (auth.signin !== undefined) {
         found.push(

@@ -87,6 +87,14 @@ describe('external-auth annotation', () => {
     }
   });
 
+  it('passes the response headers to gRPC backends with grpc_set_header', () => {
+    const result = build([protectedIngress({ [key('auth-url')]: url, [key('auth-response-headers')]: 'X-Auth-Request-User', [key('backend-protocol')]: 'GRPC' })]);
+    expect(errorsOf(result)).to.deep.equal([]);
+    const server = serverOf(result.rendered.config, 'shop.test');
+    expect(server).to.include('grpc_set_header X-Auth-Request-User $portico_auth_x_auth_request_user;');
+    expect(server).not.to.include('proxy_set_header X-Auth-Request-User');
+  });
+
   it('uses auth-method as proxy_method, and always-set-cookie as add_header … always', () => {
     const result = build([protectedIngress({ [key('auth-url')]: url, [key('auth-method')]: 'POST', [key('auth-always-set-cookie')]: 'true' })]);
     expect(result.rendered.config).to.include('proxy_method POST;');
