@@ -56,7 +56,7 @@ function templateUrl(allowed: readonly UrlVariable[]): Grammar<TemplateUrl> {
 const authUrl = annotationKey(
   'auth-url',
   templateUrl(['host']),
-  'The URL that decides: 2xx lets the request through, 401 or 403 is the answer. `$host` is the Ingress rule\'s host.',
+  'The URL that decides: 2xx lets the request through, 401 or 403 is the answer. `$host` is the Ingress rule\'s host (see below).',
 );
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE'] as const;
 const authMethod = annotationKey('auth-method', oneOf(methods), 'The method of the request to auth-url (the original one is in X-Original-Method).', 'GET');
@@ -116,7 +116,8 @@ export const externalAuthAnnotation = defineAnnotation({
     '`X-Request-ID` and `X-Sent-From: nginx-ingress-controller`, as ingress-nginx sends them (with auth-method also `X-Original-URI` ' +
     'and `X-Scheme`). A 2xx answer lets the request through, 401 and 403 are passed to the client (a 401 becomes a 302 to ' +
     'auth-signin when set), anything else (auth-url down) is a 500. Differences from ingress-nginx: `$host` in auth-url is the ' +
-    "Ingress rule's host, never the client's Host header (an Ingress with auth-url on `$host` answers 500 for rules without host); " +
+    "Ingress rule's host, never the client's Host header (on a wildcard rule, the one label nginx matched under it; an Ingress " +
+    'with auth-url on `$host` answers 500 for rules without host, whose Host header a client chooses freely); ' +
     '`$escaped_request_uri` is the request URI when it has none of & + % ; (core nginx cannot percent-encode), else `/`; ' +
     'auth-proxy-set-headers, auth-snippet and auth-cache-* are not supported (auth-proxy-set-headers is refused). ' +
     'A host name in auth-url is resolved by nginx when a request needs it, through the resolver the controller reads from ' +
