@@ -117,8 +117,10 @@ export function explainRequest(model: NginxModel, diagnostics: readonly Diagnost
     return { ...base, upstream, outcome: { kind: 'status', status: 503 }, reason: 'the Service has no ready endpoint' };
   }
   const guards = authenticationOf(location);
-  const reason = guards.length === 0 ? 'proxied to the Service endpoints' : `proxied to the Service endpoints once ${guards.join(' and ')} let the request through`;
-  return { ...base, upstream, outcome: { kind: 'proxy', endpoints }, reason };
+  const proxied = guards.length === 0 ? 'proxied to the Service endpoints' : `proxied to the Service endpoints once ${guards.join(' and ')} let the request through`;
+  // Which of a canary pair answers is decided per request (header, cookie, random weight): say both.
+  const canary = action.canary === undefined ? '' : `, or to the canary upstream ${action.canary.upstream} when the canary annotations pick it (header, then cookie, then weight)`;
+  return { ...base, upstream, outcome: { kind: 'proxy', endpoints }, reason: `${proxied}${canary}` };
 }
 
 /** What the location's authentication annotations ask before proxying (basic-auth, external-auth). */

@@ -2,6 +2,7 @@
 // attach to main routes without conflicting, and the http{} selection blocks they render to.
 import { expect } from 'chai';
 import { buildModel } from '../../../src/build/build-model.js';
+import { explainRequest, parseRequestTarget } from '../../../src/explain/explain-request.js';
 import type { Diagnostic } from '../../../src/model/diagnostic.js';
 import type { KubeObject } from '../../../src/model/kube.js';
 import { snapshotOf } from '../../../src/model/snapshot.js';
@@ -69,6 +70,12 @@ describe('canary annotations', () => {
     expect(root?.action.kind === 'proxy' ? root.action.canary?.upstream : undefined).to.equal('default_web-next_80');
     // The other path of the main Ingress has no canary.
     expect(model.servers[0]?.locations.find((l) => l.path === '/api/')?.action).to.deep.equal({ kind: 'proxy', upstream: 'default_web_80' });
+  });
+
+  it('lets explain name both backends of a canary pair', () => {
+    const { model, diagnostics } = build(objects({ 'canary-weight': '30' }));
+    const explanation = explainRequest(model, diagnostics, parseRequestTarget('http://app.test/x'));
+    expect(explanation.reason).to.equal('proxied to the Service endpoints, or to the canary upstream default_web-next_80 when the canary annotations pick it (header, then cookie, then weight)');
   });
 
   it('renders header, then cookie, then weight as maps that fall through to each other', async () => {
