@@ -11,6 +11,7 @@ import { proxyBody } from './modules/proxy-body.js';
 import { proxyBuffers } from './modules/proxy-buffers.js';
 import { proxyHttpVersion } from './modules/proxy-http-version.js';
 import { proxyNextUpstream } from './modules/proxy-next-upstream.js';
+import { affinityAnnotation } from './modules/affinity.js';
 import { backendProtocolAnnotation } from './modules/backend-protocol.js';
 import { loadBalanceAnnotation } from './modules/load-balance.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
@@ -46,6 +47,7 @@ export const annotationModules = [
   loadBalanceAnnotation,
   upstreamHashByAnnotation,
   serviceUpstreamAnnotation,
+  affinityAnnotation,
   configurationSnippetAnnotation,
   serverSnippetAnnotation,
 ] as const;

@@ -18,8 +18,10 @@ export function upstreamPolicyOf(annotations: AnnotationPolicies): UpstreamPolic
 const roundRobin: UpstreamBalancing = { kind: 'round-robin' };
 const leastConn: UpstreamBalancing = { kind: 'least-conn' };
 
-/** upstream-hash-by, then load-balance: ingress-nginx's precedence. */
+/** Cookie affinity, then upstream-hash-by, then load-balance: ingress-nginx's precedence. */
 function balancingOf(annotations: AnnotationPolicies): UpstreamBalancing {
+  const affinity = annotations['affinity'];
+  if (affinity !== undefined) return { kind: 'cookie', cookie: affinity.cookie.name };
   const hashBy = annotations['upstream-hash-by'];
   if (hashBy !== undefined) return { kind: 'hash', key: hashBy };
   return annotations['load-balance'] === 'ewma' ? leastConn : roundRobin;
