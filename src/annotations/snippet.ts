@@ -14,8 +14,9 @@ export const SNIPPET_RULES =
   'into nginx.conf: it is tokenized strictly (printable ASCII; no comments, no quotes or backslashes inside bare words) and each ' +
   'directive must be on the ConfigMap\'s `snippet-allowed-directives` (default `add_header, more_set_headers`), without blocks; ' +
   'add_header takes a header name, a value that may use only $host $scheme $request_id $uri $request_uri $server_name, and optionally ' +
-  '`always`; more_set_headers "Name: value" becomes `add_header Name "value" always` (the headers-more module is not loaded; unlike ' +
-  'more_set_headers, a header of the same name from the backend is kept next to it; -s, -t and clearing a header are refused); other ' +
+  '`always`; more_set_headers "Name: value" becomes `proxy_hide_header Name; add_header Name "value" always;` (the headers-more ' +
+  'module is not loaded): the backend\'s header of that name is replaced, but headers nginx writes itself (Server, Date, Content-Type) ' +
+  'are not, and -s, -t and clearing a header are refused; other ' +
   'allowed directives take arguments without variables (checked for syntax only: one nginx refuses fails the reload, and the running ' +
   'config keeps serving). Risk high; with `*` on the allow-list any directive and block is accepted ' +
   '(as in ingress-nginx, except include, load_module, ssl_engine, env, Lua, Perl, njs and if, always refused), still re-rendered ' +
@@ -156,9 +157,10 @@ function addHeader(args: readonly string[]): Directive[] | string {
 
 /**
  * `more_set_headers "Name: value"…` (the headers-more module, which Debian's nginx does not load), translated
- * to `add_header Name "value" always`: set on every response status, as more_set_headers does; but added
- * next to a header of the same name the backend sent, where more_set_headers would replace it. The -s and
- * -t filters and clearing a header (`"Name:"`) have no add_header equivalent and are refused.
+ * to `proxy_hide_header Name; add_header Name "value" always;`: set on every response status and replacing
+ * the backend's header of that name, as more_set_headers does. Unlike it, headers nginx itself writes
+ * (Server, Date, Content-Type…) are added to, not replaced, and gRPC backends' headers are not hidden. The
+ * -s and -t filters and clearing a header (`"Name:"`) are refused.
  */
 function moreSetHeaders(args: readonly string[]): Directive[] | string {
   if (args.length === 0) return 'takes at least one "Name: value"';
@@ -172,7 +174,7 @@ function moreSetHeaders(args: readonly string[]): Directive[] | string {
     if (value === '') return `clears ${name}, which Portico does not support (only setting a value)`;
     const problem = headerValueProblem(value);
     if (problem !== undefined) return problem;
-    directives.push(directive('add_header', literal(name), headerValue(value), keyword('always')));
+    directives.push(directive('proxy_hide_header', literal(name)), directive('add_header', literal(name), headerValue(value), keyword('always')));
   }
   return directives;
 }

@@ -219,6 +219,8 @@ export const ANNOTATION_DIRECTIVES: readonly string[] = [
   'error_page',
   // canary: the weight split (its entries are data, like a map's).
   'split_clients',
+  // snippets: more_set_headers becomes proxy_hide_header + add_header.
+  'proxy_hide_header',
 ];
 
 /** Directive names in the templates' own text (the first word of each statement), from templates/*.hbs. */

@@ -25,6 +25,8 @@ const securityHeaders = [
   'more_set_headers "X-Content-Type-Options: nosniff";',
   "add_header Content-Security-Policy \"default-src 'self'; frame-ancestors 'none'\" always;",
   'add_header X-Served-Host "$host";',
+  // The echo backend sends X-Echo-Backend itself: more_set_headers replaces it.
+  'more_set_headers "X-Echo-Backend: replaced";',
 ].join('\n');
 
 /** Snippets an attacker would write (the anchor's snippet CVEs and breakouts), each on its own host. */
@@ -77,6 +79,7 @@ describe('snippet annotations through nginx', () => {
       expect(response.headers['x-content-type-options']).to.equal('nosniff');
       expect(response.headers['content-security-policy']).to.equal("default-src 'self'; frame-ancestors 'none'");
       expect(response.headers['x-served-host']).to.equal('secure.test');
+      expect(response.headers['x-echo-backend'], 'one header, the backend\'s replaced').to.equal('replaced');
       // The server's header survives in locations that add their own (nginx alone would drop it there).
       expect(response.headers['strict-transport-security']).to.equal('max-age=31536000');
     }
@@ -84,6 +87,7 @@ describe('snippet annotations through nginx', () => {
     const plain = await httpRequest({ port: served.httpPort, host: 'plain.test', path: '/' });
     expect(plain.headers['x-frame-options']).to.equal(undefined);
     expect(plain.headers['x-server']).to.equal(undefined);
+    expect(plain.headers['x-echo-backend']).to.equal('web');
   });
 
   it('refuses each hostile snippet with a diagnostic naming the key, and every other host still answers', async () => {

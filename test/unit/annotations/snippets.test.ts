@@ -39,7 +39,7 @@ async function serverStatements(input: readonly KubeObject[], host: string): Pro
   for (const { statement } of walkStatements(parseNginxConfig(config).statements)) {
     if (statement.name.text !== 'server' || !statement.block?.some((s) => s.name.text === 'server_name' && s.args[0]?.text === host)) continue;
     for (const { statement: inner, parents } of walkStatements(statement.block)) {
-      if (['add_header', 'expires', 'proxy_set_header', 'return', 'location', 'limit_rate'].includes(inner.name.text)) {
+      if (['add_header', 'proxy_hide_header', 'expires', 'proxy_set_header', 'return', 'location', 'limit_rate'].includes(inner.name.text)) {
         found.push(`${parents.join('/')}${parents.length > 0 ? ' ' : ''}${inner.name.text} ${inner.args.map((a) => a.text).join(' ')}`.trim());
       }
     }
@@ -60,8 +60,11 @@ describe('snippet annotations', () => {
       // The location adds headers, so it repeats the server's (nginx would not inherit them).
       'location add_header Strict-Transport-Security max-age=31536000',
       'location add_header X-Frame-Options DENY always',
+      'location proxy_hide_header X-Trace',
       'location add_header X-Trace $request_id always',
     ]);
+    // more_set_headers replaces the backend's header: it is hidden first.
+    expect(await render(input)).to.include('proxy_hide_header "X-Trace";\n            add_header "X-Trace" "$request_id" always;');
     expect(await serverStatements(input, 'other.test')).to.deep.equal(['location /']);
     expect(findInjections(await render(input))).to.deep.equal([]);
   });
@@ -151,6 +154,19 @@ describe('snippet annotations', () => {
 
   it('is high risk in allow-list mode: an operator at Medium refuses it', () => {
     expect(diagnosticsOf(objects({ 'configuration-snippet': 'add_header X y;' }, { ...enabled, 'annotations-risk-level': 'Medium' }))[0]).to.include('risk level is high');
+  });
+
+  it('repeats the server\'s proxy_hide_header (more_set_headers) in a location that hides headers of its own', async () => {
+    const input = objects({ 'configuration-snippet': 'more_set_headers "X-L: l";', 'server-snippet': 'more_set_headers "X-S: s";' });
+    expect(await serverStatements(input, 'site.test')).to.deep.equal([
+      'proxy_hide_header X-S',
+      'add_header X-S s always',
+      'location /',
+      'location proxy_hide_header X-S',
+      'location add_header X-S s always',
+      'location proxy_hide_header X-L',
+      'location add_header X-L l always',
+    ]);
   });
 
   it('keeps a location header that the server also sets only once, the location winning', async () => {
