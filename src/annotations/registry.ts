@@ -19,6 +19,7 @@ import { redirectAnnotation } from './modules/redirect.js';
 import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
 import { serverSnippetAnnotation } from './modules/server-snippet.js';
 import { serviceUpstreamAnnotation } from './modules/service-upstream.js';
+import { sourceRanges } from './modules/source-ranges.js';
 import { sslRedirectAnnotation } from './modules/ssl-redirect.js';
 import { upstreamHashByAnnotation } from './modules/upstream-hash-by.js';
 import { upstreamVhostAnnotation } from './modules/upstream-vhost.js';
@@ -31,6 +32,7 @@ export const annotationModules = [
   sslRedirectAnnotation,
   basicAuthAnnotation,
   externalAuthAnnotation,
+  sourceRanges,
   redirectAnnotation,
   rewriteTargetAnnotation,
   proxyTimeouts,
