@@ -15,6 +15,7 @@ import { affinityAnnotation } from './modules/affinity.js';
 import { backendProtocolAnnotation } from './modules/backend-protocol.js';
 import { loadBalanceAnnotation } from './modules/load-balance.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
+import { rateLimits } from './modules/rate-limits.js';
 import { redirectAnnotation } from './modules/redirect.js';
 import { rewriteTargetAnnotation } from './modules/rewrite-target.js';
 import { serverSnippetAnnotation } from './modules/server-snippet.js';
@@ -33,6 +34,7 @@ export const annotationModules = [
   basicAuthAnnotation,
   externalAuthAnnotation,
   sourceRanges,
+  rateLimits,
   redirectAnnotation,
   rewriteTargetAnnotation,
   proxyTimeouts,

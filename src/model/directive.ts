@@ -35,7 +35,7 @@ export interface Directive {
   readonly args: readonly DirectiveArg[];
   /** A block (`if (…) { … }`, `location … { … }`); undefined for a simple directive. */
   readonly block?: readonly Directive[];
-  /** The `key value;` entries of a data block (`map`, `split_clients`): see {@link mapBlock}, {@link splitClientsBlock}. */
+  /** The `key value;` entries of a data block (`map`, `split_clients`, `geo`): see {@link mapBlock}, {@link splitClientsBlock}, {@link geoBlock}. */
   readonly entries?: readonly DataEntry[];
 }
 
@@ -53,7 +53,9 @@ export type DataKey =
   /** split_clients: this share of the hashed values, in hundredths of a percent (1…10000). */
   | { readonly kind: 'share'; readonly hundredths: number }
   /** split_clients: what the shares before it leave (`*`). */
-  | { readonly kind: 'rest' };
+  | { readonly kind: 'rest' }
+  /** geo: an IPv4 or IPv6 address or CIDR block, as the cidr grammars return it. */
+  | { readonly kind: 'network'; readonly cidr: string };
 
 /** `key value;` in a data block; the value is an argument like any other (a literal, a variable…). */
 export interface DataEntry {
@@ -86,6 +88,11 @@ export function mapBlock(source: DirectiveArg, target: string, entries: readonly
 /** `split_clients "source" $target { 30% value; * value; }`: a stable split of `source`'s hashed values. */
 export function splitClientsBlock(source: DirectiveArg, target: string, entries: readonly DataEntry[]): Directive {
   return { name: 'split_clients', args: [source, variable(target)], entries };
+}
+
+/** `geo $source $target { default value; network value; … }`: the value of the most specific network holding `$source`. */
+export function geoBlock(source: string, target: string, entries: readonly DataEntry[]): Directive {
+  return { name: 'geo', args: [variable(source), variable(target)], entries };
 }
 
 /** The shared empty list: most locations have no annotation. */

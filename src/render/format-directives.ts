@@ -50,6 +50,11 @@ const dataBlocks: Readonly<Record<string, ((entry: DataEntry) => string) | undef
     if (key.kind === 'share' && Number.isInteger(key.hundredths) && key.hundredths >= 1 && key.hundredths <= 10000) return `${(key.hundredths / 100).toFixed(2)}%`;
     throw new UnquotableValueError(`not a split_clients share: ${JSON.stringify(key)}`);
   },
+  geo: ({ key }) => {
+    if (key.kind === 'default') return 'default';
+    if (key.kind === 'network' && /^[0-9A-Fa-f:.]+(?:\/[0-9]{1,3})?$/.test(key.cidr)) return key.cidr;
+    throw new UnquotableValueError(`not a geo network: ${JSON.stringify(key)}`);
+  },
 };
 
 function formatArgument(arg: DirectiveArg, layout: RuntimeLayout | undefined): string {

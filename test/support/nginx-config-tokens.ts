@@ -211,6 +211,7 @@ export const ANNOTATION_DIRECTIVES: readonly string[] = [
   'limit_conn',
   'limit_conn_zone',
   'limit_rate',
+  'geo',
   'mirror',
   'internal',
   'if',
