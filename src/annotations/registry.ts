@@ -4,6 +4,7 @@ import { appRootAnnotation } from './modules/app-root.js';
 import { basicAuthAnnotation } from './modules/basic-auth.js';
 import { canaryAnnotation } from './modules/canary.js';
 import { configurationSnippetAnnotation } from './modules/configuration-snippet.js';
+import { corsAnnotation } from './modules/cors.js';
 import { externalAuthAnnotation } from './modules/external-auth.js';
 import { fromToWwwRedirectAnnotation } from './modules/from-to-www-redirect.js';
 import { preserveTrailingSlashAnnotation } from './modules/preserve-trailing-slash.js';
@@ -35,6 +36,7 @@ export const annotationModules = [
   externalAuthAnnotation,
   sourceRanges,
   rateLimits,
+  corsAnnotation,
   redirectAnnotation,
   rewriteTargetAnnotation,
   proxyTimeouts,
