@@ -60,6 +60,9 @@ export interface LocationContext {
   readonly upstream: string | undefined;
   /** How nginx speaks to that upstream (backend-protocol): gRPC locations set `grpc_set_header`, not `proxy_set_header`. */
   readonly protocol: BackendProtocol;
+  /** The Service and port (number or name, as written) the Ingress path names. */
+  readonly service: string;
+  readonly servicePort: string;
 }
 
 export interface ServerContext {

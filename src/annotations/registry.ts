@@ -14,6 +14,8 @@ import { proxyHttpVersion } from './modules/proxy-http-version.js';
 import { proxyNextUpstream } from './modules/proxy-next-upstream.js';
 import { affinityAnnotation } from './modules/affinity.js';
 import { backendProtocolAnnotation } from './modules/backend-protocol.js';
+import { customHttpErrorsAnnotation } from './modules/custom-http-errors.js';
+import { defaultBackendAnnotation } from './modules/default-backend.js';
 import { loadBalanceAnnotation } from './modules/load-balance.js';
 import { proxyTimeouts } from './modules/proxy-timeouts.js';
 import { rateLimits } from './modules/rate-limits.js';
@@ -54,6 +56,8 @@ export const annotationModules = [
   upstreamHashByAnnotation,
   serviceUpstreamAnnotation,
   affinityAnnotation,
+  defaultBackendAnnotation,
+  customHttpErrorsAnnotation,
   configurationSnippetAnnotation,
   serverSnippetAnnotation,
 ] as const;

@@ -43,7 +43,7 @@ export function buildLocations(host: HostRoutes, options: LocationOptions): Loca
     const described = describeRoute(route);
     const directives = hasNoPolicies(route.annotations)
       ? noDirectives
-      : locationDirectives(route.annotations, { ingress: described.ingress, path: route.path, isRegex: route.match === 'regex', upstream: resolution.upstream?.name, protocol: resolution.upstream?.policy?.protocol ?? 'http' });
+      : locationDirectives(route.annotations, { ingress: described.ingress, path: route.path, isRegex: route.match === 'regex', upstream: resolution.upstream?.name, protocol: resolution.upstream?.policy?.protocol ?? 'http', service: described.service, servicePort: described.servicePort });
     // Object literals of one shape rather than spreads of a template: this loop runs once per path.
     if (route.match === 'exact') exact.push({ modifier: '=', path: route.path, action, sslRedirect, route: described, directives });
     else if (route.match === 'regex') regexes.push({ modifier: '~*', path: `^${route.path}`, action, sslRedirect, route: described, directives });

@@ -1,6 +1,6 @@
 // The build: Snapshot → NginxModel + Diagnostics, as a short list of pure steps (each in its own module).
 import { compareDiagnostics, compareText, type Diagnostic } from '../model/diagnostic.js';
-import { keyOf, refOf, type Ingress } from '../model/kube.js';
+import { keyOf, refOf, type Ingress, type Service } from '../model/kube.js';
 import { defaultAnnotationSettings, type AnnotationSettings } from '../annotations/annotation-settings.js';
 import { readIngressAnnotations } from '../annotations/read-ingress-annotations.js';
 import type { AnnotationPolicies } from '../annotations/registry.js';
@@ -13,6 +13,7 @@ import type { ClassSettings } from '../model/settings.js';
 import type { Snapshot } from '../model/snapshot.js';
 import { makeAuthFileBinder } from './bind-auth-files.js';
 import { bindTls } from './bind-tls.js';
+import { buildErrorLocations } from './build-error-locations.js';
 import { buildLocations } from './build-locations.js';
 import { collectRoutes, hasRegexPaths, type HostRoutes, type PathRoute } from './collect-routes.js';
 import { compareIngressAge } from './ingress-order.js';
@@ -85,8 +86,27 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
     if (!upstreamPolicies.has(annotations)) upstreamPolicies.set(annotations, upstreamPolicyOf(annotations));
     return upstreamPolicies.get(annotations);
   };
+  let services: ReadonlyMap<string, Service> | undefined;
+  /** The upstream of the Ingress's default-backend annotation (the Service's first port), if it has one. */
+  const resolveDefaultBackend = (route: PathRoute): BackendResolution => {
+    const name = route.annotations['default-backend'];
+    if (name === undefined) return { upstream: undefined, problem: undefined };
+    services ??= new Map(snapshot.services.map((s) => [keyOf(s.metadata), s]));
+    const namespace = route.ingress.metadata.namespace;
+    const port = services.get(`${namespace}/${name}`)?.ports[0]?.port ?? 0;
+    const resolution = resolver(namespace, { serviceName: name, port: { number: port } });
+    if (resolution.upstream !== undefined && resolution.upstream.endpoints.length > 0) upstreams.set(resolution.upstream.name, resolution.upstream);
+    return resolution;
+  };
   const resolve = (route: PathRoute): BackendResolution => {
-    const resolution = resolver(route.ingress.metadata.namespace, route.backend, policyOf(route.annotations));
+    let resolution = resolver(route.ingress.metadata.namespace, route.backend, policyOf(route.annotations));
+    if (resolution.upstream === undefined || resolution.upstream.endpoints.length === 0) {
+      const fallback = resolveDefaultBackend(route);
+      if (fallback.upstream !== undefined && fallback.upstream.endpoints.length > 0 && resolution.problem !== undefined) {
+        const why = resolution.problem.message.replace(/; its paths answer 503$/, '');
+        resolution = { upstream: fallback.upstream, problem: { ...resolution.problem, message: `${why}; its paths go to the default-backend Service ${route.annotations['default-backend'] ?? ''}` } };
+      }
+    }
     if (resolution.upstream !== undefined) upstreams.set(resolution.upstream.name, resolution.upstream);
     const problem = resolution.problem;
     if (problem !== undefined) {
@@ -104,13 +124,19 @@ export function buildModel(snapshot: Snapshot, options: BuildOptions): BuildResu
   const canarySelection: Directive[] = [];
   const servers: VirtualServer[] = [...servedHosts].sort().map((host) => {
     const binding = tls.byHost.get(host);
-    const locations = buildLocations(routes.byHost.get(host) ?? noRoutes, { hasTls: binding !== undefined, sslRedirect: settings.sslRedirect, resolve, httpDirectives: canarySelection });
+    const hostRoutes = routes.byHost.get(host) ?? noRoutes;
+    const locations = buildLocations(hostRoutes, { hasTls: binding !== undefined, sslRedirect: settings.sslRedirect, resolve, httpDirectives: canarySelection });
+    locations.push(...buildErrorLocations(hostRoutes.routes, resolveDefaultBackend));
     return { host, tls: binding, locations, directives: scoped.byHost.get(host) ?? noDirectives };
   });
   servers.push(...buildWwwTwins(ingresses, annotationsOf, servedHosts, tls.byHost, tls.certificates));
   servers.sort((a, b) => compareText(a.host, b.host));
+  const catchAll = routes.byHost.get('') ?? noRoutes;
   const defaultServer = {
-    locations: buildLocations(routes.byHost.get('') ?? noRoutes, { hasTls: false, sslRedirect: settings.sslRedirect, resolve, httpDirectives: canarySelection }),
+    locations: [
+      ...buildLocations(catchAll, { hasTls: false, sslRedirect: settings.sslRedirect, resolve, httpDirectives: canarySelection }),
+      ...buildErrorLocations(catchAll.routes, resolveDefaultBackend),
+    ],
     directives: scoped.byHost.get('') ?? noDirectives,
   };
 

@@ -59,7 +59,8 @@ export interface Location {
   readonly route: Route | undefined;
 }
 
-export type LocationModifier = '=' | '' | '^~' | '~*';
+/** … and `@`: a named location, reached only through `error_page` (custom-http-errors). */
+export type LocationModifier = '=' | '' | '^~' | '~*' | '@';
 
 export type LocationAction =
   | {
@@ -211,4 +212,13 @@ export class SecretText {
  */
 export function affinityVariable(cookie: string): string {
   return `portico_affinity_${createHash('sha256').update(cookie).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * The named location that asks the default-backend Service for the page of `status`, for the paths of one
+ * Ingress that use one Service port (its X-Service-Name and X-Service-Port differ per Service).
+ */
+export function errorLocationName(ingress: ObjectRef, service: string, servicePort: string, status: number): string {
+  const key = JSON.stringify([ingress.namespace, ingress.name, service, servicePort]);
+  return `portico_errors_${createHash('sha256').update(key).digest('hex').slice(0, 12)}_${status}`;
 }

@@ -12,7 +12,7 @@ import { affinityVariable, type BackendProtocol, type Location, type NginxModel,
 import { formatDirectives } from './format-directives.js';
 import { addHeaderDirectives, withInheritedHeaders } from './add-headers.js';
 import { proxyHeaderDirectives, withProxyHeaders } from './proxy-headers.js';
-import { quote, quoteExpansion, quoteMapKey, quoteRegex, variableReference } from './quote.js';
+import { bareKeyword, quote, quoteExpansion, quoteMapKey, quoteRegex, variableReference } from './quote.js';
 import { DEFAULT_CERTIFICATE, type RuntimeLayout } from './runtime-layout.js';
 
 export interface ListenOptions {
@@ -188,7 +188,8 @@ function toServerViews(server: VirtualServer, name: string, context: ServerConte
   if (server.tls === undefined) {
     return [{ listens: context.http, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context, inherited) }];
   }
-  if (!server.locations.every((l) => l.sslRedirect)) {
+  // Named locations (error pages) are reached from the locations, never by a URI: they do not decide.
+  if (!server.locations.every((l) => l.sslRedirect || l.modifier === '@')) {
     return [
       { listens: context.httpAndHttps, serverName: name, redirect: undefined, certificate: undefined, directives, locations: toLocationViews(server.locations, context, inherited) },
     ];
@@ -221,7 +222,14 @@ function toLocationView(
   layout: RuntimeLayout,
   inherited: readonly Directive[],
 ): LocationView {
-  const match = location.modifier === '' ? quote(location.path) : location.modifier === '~*' ? `~* ${quoteRegex(location.path)}` : `${location.modifier} ${quote(location.path)}`;
+  const match =
+    location.modifier === ''
+      ? quote(location.path)
+      : location.modifier === '~*'
+        ? `~* ${quoteRegex(location.path)}`
+        : location.modifier === '@'
+          ? bareKeyword(`@${location.path}`)
+          : `${location.modifier} ${quote(location.path)}`;
   const action = location.action;
   const answer =
     (action.kind === 'proxy' ? (action.canary === undefined ? proxyActions.get(action.upstream) : canaryProxyAction(action.canary.variable)) : undefined) ??

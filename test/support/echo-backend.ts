@@ -59,6 +59,8 @@ export interface EchoBackendOptions {
 
 /** A request header that makes the backend wait this many milliseconds before answering (at most 10 s). */
 export const ECHO_DELAY_HEADER = 'x-echo-delay-ms';
+/** A request header that makes an HTTP/1.1 backend answer with this status (200 to 599) instead of 200. */
+export const ECHO_STATUS_HEADER = 'x-echo-status';
 
 /** Starts an echo backend named `name`; the name is what tests assert to know which backend answered. */
 export async function startEchoBackend(name: string, options: EchoBackendOptions = {}): Promise<EchoBackend> {
@@ -88,7 +90,8 @@ export async function startEchoBackend(name: string, options: EchoBackendOptions
           h2.writeHead(200, headers);
           h2.end(body);
         } else {
-          (response as ServerResponse).writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
+          const status = Number(request.headers[ECHO_STATUS_HEADER] ?? 200);
+          (response as ServerResponse).writeHead(status >= 200 && status <= 599 ? status : 200, { ...headers, 'content-length': Buffer.byteLength(body) });
           response.end(body);
         }
       };

@@ -176,6 +176,8 @@ const directivesFromCode = [
 export const ANNOTATION_DIRECTIVES: readonly string[] = [
   'proxy_set_header',
   'grpc_set_header',
+  'proxy_intercept_errors',
+  'grpc_intercept_errors',
   'proxy_connect_timeout',
   'proxy_read_timeout',
   'proxy_send_timeout',
