@@ -33,6 +33,10 @@ export const settingKeys: Readonly<Record<string, SettingKey>> = {
     parse: (value) => (/^[0-9]{1,9}[kKmMgG]?$/.test(value) ? { bodySize: value.toLowerCase() } : undefined),
     expected: 'a size such as 1m, 512k or 0 (no limit)',
   },
+  'worker-shutdown-timeout': {
+    parse: (value) => (/^[0-9]{1,6}s?$/.test(value) && Number.parseInt(value, 10) > 0 ? { workerShutdownTimeoutSeconds: Number.parseInt(value, 10) } : undefined),
+    expected: 'a whole number of seconds above 0, such as 240s',
+  },
   'ssl-redirect': {
     parse: (value) => (value === 'true' || value === 'false' ? { sslRedirect: value === 'true' } : undefined),
     expected: '"true" or "false"',

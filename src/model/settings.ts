@@ -25,6 +25,11 @@ export interface ProxySettings {
   readonly bodySize: string;
   readonly upstreamKeepaliveConnections: number;
   readonly sslRedirect: boolean;
+  /**
+   * How long old workers may keep open connections (WebSocket, long polls) after a reload before nginx
+   * closes them; without a bound each reload under long-lived traffic leaves a generation of workers behind.
+   */
+  readonly workerShutdownTimeoutSeconds: number;
 }
 
 export const defaultClassSettings: ClassSettings = {
@@ -40,4 +45,5 @@ export const defaultProxySettings: ProxySettings = {
   bodySize: '1m',
   upstreamKeepaliveConnections: 320,
   sslRedirect: true,
+  workerShutdownTimeoutSeconds: 240,
 };

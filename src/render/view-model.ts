@@ -30,6 +30,8 @@ export interface ConfigView {
   /** Sizes for the server-name and certificate-map hashes, which hold the same host names. */
   readonly hashBucketSize: number;
   readonly hashMaxSize: number;
+  /** `240s`: how long old workers keep long-lived connections after a reload. */
+  readonly workerShutdownTimeout: string;
   readonly proxy: {
     readonly connectTimeout: string;
     readonly readTimeout: string;
@@ -136,6 +138,7 @@ export function toConfigView(model: NginxModel, layout: RuntimeLayout, listen: L
     })),
     hashBucketSize: hashSize.bucketSize,
     hashMaxSize: hashSize.maxSize,
+    workerShutdownTimeout: `${model.settings.workerShutdownTimeoutSeconds}s`,
     proxy: {
       connectTimeout: `${model.settings.connectTimeoutSeconds}s`,
       readTimeout: `${model.settings.readTimeoutSeconds}s`,
