@@ -9,14 +9,11 @@ const dayMs = 24 * 60 * 60 * 1000;
 
 describe('generateDefaultCertificate', () => {
   let generated: { certificatePem: string; keyPem: string };
-  let generationMs: number;
   let generatedAt: number;
 
   before(() => {
     generatedAt = Date.now();
-    const started = performance.now();
     generated = generateDefaultCertificate();
-    generationMs = performance.now() - started;
   });
 
   it('produces a certificate that parses and a key that matches it', () => {
@@ -68,10 +65,5 @@ describe('generateDefaultCertificate', () => {
     expect(first.serialNumber).not.to.equal(second.serialNumber);
     expect(first.serialNumber).to.match(/^[0-7][0-9A-F]{31}$/);
     expect(other.keyPem).not.to.equal(generated.keyPem);
-  });
-
-  it('generates in well under a second, so native RSA key generation is in use', () => {
-    // Pure-JavaScript forge keygen takes seconds; native takes tens of milliseconds.
-    expect(generationMs).to.be.below(1_000);
   });
 });
