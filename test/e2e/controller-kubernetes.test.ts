@@ -1,11 +1,9 @@
 // The controller end to end against the fixture API server (real client library) and a real nginx: changes
 // reach nginx, and a watch reconnect or a relist that re-delivers unchanged objects causes no reload.
 import { execFileSync } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type RunningController } from '../../src/controller/run-controller.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { loopbackCompileOptions, rebuildCount, reloadCount } from '../support/controller-fixture.js';
+import { loopbackCompileOptions, rebuildCount, reloadCount, silentLogger } from '../support/controller-fixture.js';
 import { startEchoBackend, type EchoBackend, type EchoResponse } from '../support/echo-backend.js';
 import { startFakeApiServer, type FakeApiServer } from '../support/fake-api-server/fake-api-server.js';
 import { httpRequest } from '../support/http-client.js';
@@ -69,7 +67,7 @@ describe('controller, against the Kubernetes API (fixture server, spawn mode)', 
         healthPort: health,
         healthAddress: '127.0.0.1',
       },
-      createLogger({ destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      silentLogger(),
     );
     await controller.ready;
   });

@@ -2,11 +2,9 @@
 // writes Ingress status (once per served Ingress, never on a rebuild that changes nothing) and one Event per
 // problem; the follower writes nothing; on shutdown the leader clears status (unless another replica runs on)
 // and releases the Lease, and the other replica takes over at once.
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type PublishSource, type RunningController } from '../../src/controller/run-controller.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { loopbackCompileOptions, rebuildCount } from '../support/controller-fixture.js';
+import { loopbackCompileOptions, rebuildCount, silentLogger } from '../support/controller-fixture.js';
 import { startFakeApiServer, type FakeApiServer, type RecordedRequest } from '../support/fake-api-server/fake-api-server.js';
 import { nginxBinary } from '../support/nginx-harness.js';
 import { freePorts } from '../support/ports.js';
@@ -64,7 +62,7 @@ describe('controller replicas: leader election, Ingress status and Events (fixtu
         healthPort: health,
         healthAddress: '127.0.0.1',
       },
-      createLogger({ destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      silentLogger(),
     );
     await controller.ready;
     return controller;

@@ -2,11 +2,9 @@
 // keep-alive traffic while the controller applies 100 config changes, each a reload, and not one request
 // fails. A WebSocket opened before a reload keeps working on its old worker until worker_shutdown_timeout.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { runController, type RunningController } from '../../src/controller/run-controller.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { loopbackCompileOptions, reloadCount } from '../support/controller-fixture.js';
+import { loopbackCompileOptions, reloadCount, silentLogger } from '../support/controller-fixture.js';
 import { startEchoBackend, type EchoBackend } from '../support/echo-backend.js';
 import { nginxBinary } from '../support/nginx-harness.js';
 import { freePorts } from '../support/ports.js';
@@ -69,7 +67,7 @@ describe('load: reloads under traffic lose nothing (wrk, real nginx, the control
         healthPort: health,
         healthAddress: '127.0.0.1',
       },
-      createLogger({ destination: new Writable({ write: (_chunk, _encoding, done) => done() }) }),
+      silentLogger(),
     );
     await controller.ready;
   });

@@ -1,7 +1,14 @@
 // Shared pieces of the controller end-to-end tests: build options for loopback ports, and counters read
 // from the controller's own /metrics (what an operator would look at).
+import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
 import type { CompileOptions } from '../../src/pipeline/compile.js';
 import { defaultClassSettings } from '../../src/model/settings.js';
+
+/** A controller logger that writes nowhere, for tests that assert behaviour rather than log lines. */
+export function silentLogger(): Logger {
+  return createLogger({ destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+}
 
 export function loopbackCompileOptions(runtimeDir: string, httpPort: number, httpsPort: number): CompileOptions {
   return {
